@@ -1,0 +1,86 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.ImgclassException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point. Errors become one line on stderr and a non-zero exit (1: the command failed, 2: bad
+ * usage); {@code --verbose} adds the stack trace. The process always ends through {@link
+ * System#exit}, after native work is done, so that the exit code is the command's.
+ */
+@Command(
+    name = "imgclass",
+    mixinStandardHelpOptions = true,
+    version = "imgclass 0.1.0",
+    description = "Train, evaluate and run image classifiers on the JVM.",
+    subcommands = {
+      DemoCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      ModelsCommand.class,
+      BenchTrainCommand.class
+    })
+public final class Main implements Runnable {
+  @Option(
+      names = "--verbose",
+      description = "Print stack traces with errors.",
+      scope = CommandLine.ScopeType.INHERIT)
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code (for tests: no System.exit). */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parsed) -> {
+          boolean verbose = parsed.matchedOption("--verbose") != null || hasVerbose(parsed);
+          PrintWriter err = cmd.getErr();
+          if (ex instanceof ImgclassException) {
+            err.println("error: " + ex.getMessage());
+          } else {
+            err.println(
+                "error: " + ex + " (this is a bug in imgclass; rerun with --verbose for details)");
+          }
+          if (verbose) ex.printStackTrace(err);
+          err.flush();
+          return 1;
+        });
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("error: " + ex.getMessage());
+          err.println("try: imgclass " + commandPath(ex.getCommandLine()) + "--help");
+          err.flush();
+          return 2;
+        });
+    return cl.execute(args);
+  }
+
+  private static boolean hasVerbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.matchedOption("--verbose") != null) return true;
+    }
+    return false;
+  }
+
+  private static String commandPath(CommandLine cl) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine c = cl; c.getParent() != null; c = c.getParent())
+      sb.insert(0, c.getCommandName() + " ");
+    return sb.toString();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.train.training.TrainConfig;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The training flags, shared by {@code train} and {@code demo}; unset flags keep the defaults. */
+final class TrainOptions {
+  @Option(
+      names = "--model",
+      description = "Architecture from 'imgclass models' (default: resnet20).")
+  String model;
+
+  @Option(names = "--epochs", description = "Passes over the training data (default: 10).")
+  Integer epochs;
+
+  @Option(names = "--batch-size", description = "Images per step (default: 128).")
+  Integer batchSize;
+
+  @Option(
+      names = "--lr",
+      description = "Peak learning rate (default: 0.1 for sgd, 0.002 for adamw).")
+  Double lr;
+
+  @Option(
+      names = "--seed",
+      description = "Seed for init, shuffling, augmentation, split (default: 42).")
+  Long seed;
+
+  @Option(names = "--limit", description = "Train on at most N images (default: all).")
+  Integer limit;
+
+  @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
+  Integer threads;
+
+  @Option(
+      names = "--precision",
+      description = "fp32, bf16 or auto (default: auto = bf16 where the CPU has AMX/AVX512-BF16).")
+  String precision;
+
+  @Option(names = "--optimizer", description = "sgd (Nesterov momentum) or adamw (default: sgd).")
+  String optimizer;
+
+  @Option(names = "--momentum", description = "SGD momentum / AdamW beta1 (default: 0.9).")
+  Double momentum;
+
+  @Option(names = "--no-nesterov", description = "Plain momentum instead of Nesterov's.")
+  boolean noNesterov;
+
+  @Option(
+      names = "--weight-decay",
+      description = "Weight decay, never on norms and biases (default: 5e-4 sgd, 0.05 adamw).")
+  Double weightDecay;
+
+  @Option(
+      names = "--warmup-epochs",
+      description = "Linear warm-up before cosine decay (default: 1).")
+  Double warmupEpochs;
+
+  @Option(
+      names = "--label-smoothing",
+      description = "Cross-entropy label smoothing (default: 0.1).")
+  Double labelSmoothing;
+
+  @Option(
+      names = "--grad-clip",
+      description = "Clip the global gradient norm to this (default: off).")
+  Double gradClip;
+
+  @Option(
+      names = "--class-weights",
+      split = ",",
+      description = "Per-class loss weights, comma-separated in class order.")
+  List<Double> classWeights;
+
+  @Option(names = "--augment", description = "none, light or standard (default: light).")
+  String augment;
+
+  @Option(
+      names = "--val-fraction",
+      description = "Training share held out for validation (default: 0.05).")
+  Double valFraction;
+
+  @Option(
+      names = "--checkpoint-steps",
+      description = "Also checkpoint every N steps (default: each epoch end).")
+  Integer checkpointSteps;
+
+  /** The defaults, overridden by every flag the user gave. */
+  TrainConfig.Builder apply(TrainConfig.Builder b) {
+    if (model != null) b.model = model;
+    if (epochs != null) b.epochs = epochs;
+    if (batchSize != null) b.batchSize = batchSize;
+    if (lr != null) b.lr = lr;
+    if (seed != null) b.seed = seed;
+    if (limit != null) b.limit = limit;
+    if (threads != null) b.threads = threads;
+    if (precision != null) b.precision = precision;
+    if (optimizer != null) b.optimizer = optimizer;
+    if (momentum != null) b.momentum = momentum;
+    if (noNesterov) b.nesterov = false;
+    if (weightDecay != null) b.weightDecay = weightDecay;
+    if (warmupEpochs != null) b.warmupEpochs = warmupEpochs;
+    if (labelSmoothing != null) b.labelSmoothing = labelSmoothing;
+    if (gradClip != null) b.gradClip = gradClip;
+    if (classWeights != null) b.classWeights = classWeights;
+    if (augment != null) b.augment = augment;
+    if (valFraction != null) b.valFraction = valFraction;
+    if (checkpointSteps != null) b.checkpointSteps = checkpointSteps;
+    return b;
+  }
+}

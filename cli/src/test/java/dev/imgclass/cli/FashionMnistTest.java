@@ -1,0 +1,44 @@
+package dev.imgclass.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.imgclass.core.Json;
+import dev.imgclass.train.data.DataSources;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real data: a Fashion-MNIST subset trains and evaluates on the full 10k test set. */
+@Tag("slow")
+class FashionMnistTest {
+  @Test
+  void a_10000_image_subset_reaches_78_percent_on_the_test_set(@TempDir Path dir) throws Exception {
+    assumeTrue(
+        DataSources.locateFashionMnist().isPresent(),
+        "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    Path run = dir.resolve("fm");
+    Cli.Run r =
+        Cli.run(
+            "train",
+            "--data",
+            "fashion-mnist",
+            "--limit",
+            "10000",
+            "--epochs",
+            "3",
+            "--threads",
+            "2",
+            "--out",
+            run.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Cli.Run e = Cli.run("eval", "--model", run.toString(), "--data", "fashion-mnist", "--json");
+    assertThat(e.code()).isZero();
+    JsonNode j = Json.MAPPER.readTree(e.out());
+    assertThat(j.get("images").asInt()).isEqualTo(10_000);
+    assertThat(j.get("top1").asDouble()).isGreaterThan(0.78);
+    assertThat(j.get("perClass").get(9).get("name").asText()).isEqualTo("Ankle boot");
+  }
+}

@@ -1,0 +1,71 @@
+package dev.imgclass.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes that never leave a half-written file behind: write to a temporary file in the same folder,
+ * fsync, then rename over the target. A crash leaves either the old or the new file.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  public static void write(Path target, byte[] bytes) {
+    write(target, new ByteBuffer[] {ByteBuffer.wrap(bytes)});
+  }
+
+  /** Writes the buffers in order as one file, atomically. */
+  public static void write(Path target, ByteBuffer[] parts) {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        for (ByteBuffer part : parts) {
+          ByteBuffer b = part.duplicate();
+          while (b.hasRemaining()) ch.write(b);
+        }
+        ch.force(true);
+      }
+      move(tmp, target);
+      fsyncDir(dir);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      throw new ImgclassException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Renames {@code from} to {@code to} atomically where the file system allows it. */
+  public static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Makes a rename durable: fsync of the folder that holds it (best effort). */
+  public static void fsyncDir(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // some file systems cannot open folders; the rename itself is still atomic
+    }
+  }
+
+  static void deleteQuietly(Path p) {
+    if (p == null) return;
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort clean-up of a temp file after a failure already reported
+    }
+  }
+}

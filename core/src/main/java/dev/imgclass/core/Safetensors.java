@@ -1,0 +1,150 @@
+package dev.imgclass.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
+ * mapping names to dtype, shape and byte offsets, then the raw tensor bytes. Every field is checked
+ * on read, so a corrupt or truncated file is refused with a clear message rather than loaded.
+ */
+public final class Safetensors {
+  private static final long MAX_HEADER = 100L * 1024 * 1024;
+  private static final ObjectMapper PLAIN = new ObjectMapper();
+
+  private Safetensors() {}
+
+  /** A file's tensors in header order, and its free-form string metadata. */
+  public record Contents(Map<String, TensorData> tensors, Map<String, String> metadata) {}
+
+  public static Contents read(Path file) {
+    byte[] all;
+    try {
+      all = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ImgclassException("weights file not found: " + file);
+    } catch (IOException e) {
+      throw new ImgclassException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    return parse(all, file.toString());
+  }
+
+  static Contents parse(byte[] all, String name) {
+    if (all.length < 8) {
+      throw corrupt(
+          name, "file is " + all.length + " bytes, shorter than the 8-byte header length");
+    }
+    long headerLen = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    if (headerLen <= 1 || headerLen > MAX_HEADER || 8 + headerLen > all.length) {
+      throw corrupt(
+          name, "header length " + headerLen + " does not fit a file of " + all.length + " bytes");
+    }
+    JsonNode header;
+    try {
+      header = PLAIN.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw corrupt(name, "header is not valid JSON");
+    }
+    if (header == null || !header.isObject()) throw corrupt(name, "header is not a JSON object");
+    int dataStart = 8 + (int) headerLen;
+    long dataLen = all.length - (long) dataStart;
+    Map<String, TensorData> tensors = new LinkedHashMap<>();
+    Map<String, String> metadata = new LinkedHashMap<>();
+    List<long[]> ranges = new ArrayList<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().equals("__metadata__")) {
+        e.getValue()
+            .fields()
+            .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+        continue;
+      }
+      JsonNode t = e.getValue();
+      JsonNode offsets = t.get("data_offsets");
+      JsonNode shapeNode = t.get("shape");
+      if (!t.hasNonNull("dtype") || offsets == null || offsets.size() != 2 || shapeNode == null) {
+        throw corrupt(name, "entry '" + e.getKey() + "' lacks dtype, shape or data_offsets");
+      }
+      long begin = offsets.get(0).asLong(-1);
+      long end = offsets.get(1).asLong(-1);
+      if (begin < 0 || end < begin || end > dataLen) {
+        throw corrupt(
+            name,
+            "tensor '"
+                + e.getKey()
+                + "' lies outside the data ("
+                + begin
+                + ".."
+                + end
+                + " of "
+                + dataLen
+                + " bytes); the file is truncated or corrupt");
+      }
+      long[] shape = new long[shapeNode.size()];
+      for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asLong(-1);
+      byte[] bytes = new byte[(int) (end - begin)];
+      System.arraycopy(all, dataStart + (int) begin, bytes, 0, bytes.length);
+      try {
+        tensors.put(e.getKey(), new TensorData(t.get("dtype").asText(), shape, bytes));
+      } catch (ImgclassException ex) {
+        throw corrupt(name, "tensor '" + e.getKey() + "': " + ex.getMessage());
+      }
+      ranges.add(new long[] {begin, end});
+    }
+    ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+    for (int i = 1; i < ranges.size(); i++) {
+      if (ranges.get(i)[0] < ranges.get(i - 1)[1]) throw corrupt(name, "tensors overlap");
+    }
+    return new Contents(tensors, metadata);
+  }
+
+  /** Writes the tensors in the given order, atomically. */
+  public static void write(
+      Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+    ObjectNode header = PLAIN.createObjectNode();
+    if (!metadata.isEmpty()) {
+      ObjectNode meta = header.putObject("__metadata__");
+      metadata.forEach(meta::put);
+    }
+    long offset = 0;
+    for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+      TensorData t = e.getValue();
+      ObjectNode n = header.putObject(e.getKey());
+      n.put("dtype", t.dtype());
+      var shape = n.putArray("shape");
+      for (long d : t.shape()) shape.add(d);
+      var off = n.putArray("data_offsets");
+      off.add(offset);
+      offset += t.bytes().length;
+      off.add(offset);
+    }
+    byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
+    int padded = (json.length + 7) / 8 * 8; // data starts 8-byte aligned
+    ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+    head.putLong(padded).put(json);
+    while (head.hasRemaining()) head.put((byte) ' ');
+    head.flip();
+    ByteBuffer[] parts = new ByteBuffer[tensors.size() + 1];
+    parts[0] = head;
+    int i = 1;
+    for (TensorData t : tensors.values()) parts[i++] = ByteBuffer.wrap(t.bytes());
+    AtomicFiles.write(file, parts);
+  }
+
+  private static ImgclassException corrupt(String name, String why) {
+    return new ImgclassException("corrupt safetensors file " + name + ": " + why);
+  }
+}

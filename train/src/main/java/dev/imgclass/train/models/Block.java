@@ -1,0 +1,21 @@
+package dev.imgclass.train.models;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * One layer or group of layers of a model. Every block runs forward in libtorch, knows its output
+ * shape and multiply-accumulate count for an input shape, and names its tensors. The set of block
+ * classes is closed and small, so export and pruning can handle each one explicitly.
+ */
+public interface Block {
+  /** (B, C, H, W) -> (B, C', H', W'); {@code training} selects batch statistics in norms. */
+  Tensor forward(Tensor x, boolean training);
+
+  Shape outputShape(Shape in);
+
+  /** Multiply-accumulates for one image of shape {@code in}. */
+  long macs(Shape in);
+
+  /** Registers this block's tensors under {@code prefix}. */
+  void collect(String prefix, ParamStore store);
+}

@@ -1,0 +1,59 @@
+package dev.imgclass.train.models;
+
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The 1×1 → 3×3 → 1×1 residual block of ResNet-50 and deeper (He et al. 2016), with the stride on
+ * the 3×3 convolution as in torchvision ("ResNet v1.5"); output width is 4× the inner width.
+ */
+public final class Bottleneck implements Block {
+  static final int EXPANSION = 4;
+  final ConvNormAct reduce;
+  final ConvNormAct spatial;
+  final ConvNormAct expand;
+  final Optional<ConvNormAct> downsample;
+
+  Bottleneck(int in, int width, int stride, RandomGenerator rng) {
+    int out = width * EXPANSION;
+    reduce = ConvNormAct.of(in, width, 1, 1, true, rng).named("conv1", "bn1");
+    spatial = ConvNormAct.of(width, width, 3, stride, true, rng).named("conv2", "bn2");
+    expand = ConvNormAct.of(width, out, 1, 1, false, rng).named("conv3", "bn3");
+    downsample =
+        stride != 1 || in != out
+            ? Optional.of(
+                ConvNormAct.of(in, out, 1, stride, false, rng)
+                    .named("downsample.0", "downsample.1"))
+            : Optional.empty();
+  }
+
+  @Override
+  public Tensor forward(Tensor x, boolean training) {
+    Tensor y = expand.forward(spatial.forward(reduce.forward(x, training), training), training);
+    Tensor shortcut = downsample.isPresent() ? downsample.get().forward(x, training) : x;
+    return torch.relu_(y.add_(shortcut));
+  }
+
+  @Override
+  public Shape outputShape(Shape in) {
+    return expand.outputShape(spatial.outputShape(reduce.outputShape(in)));
+  }
+
+  @Override
+  public long macs(Shape in) {
+    Shape a = reduce.outputShape(in);
+    Shape b = spatial.outputShape(a);
+    long m = reduce.macs(in) + spatial.macs(a) + expand.macs(b);
+    return m + downsample.map(d -> d.macs(in)).orElse(0L);
+  }
+
+  @Override
+  public void collect(String prefix, ParamStore store) {
+    reduce.collect(prefix, store);
+    spatial.collect(prefix, store);
+    expand.collect(prefix, store);
+    downsample.ifPresent(d -> d.collect(prefix, store));
+  }
+}

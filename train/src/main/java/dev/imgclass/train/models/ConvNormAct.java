@@ -1,0 +1,68 @@
+package dev.imgclass.train.models;
+
+import java.util.random.RandomGenerator;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Convolution, batch norm, optional ReLU: the unit every CNN here is made of. Its two tensors are
+ * named by the caller ({@code conv1}/{@code bn1}, {@code downsample.0}/{@code downsample.1}) so
+ * that parameter names match torchvision's.
+ */
+public final class ConvNormAct implements Block {
+  final Conv2d conv;
+  final BatchNorm2d norm;
+  final boolean relu;
+  private String convName = "conv";
+  private String normName = "bn";
+
+  private ConvNormAct(Conv2d conv, BatchNorm2d norm, boolean relu) {
+    this.conv = conv;
+    this.norm = norm;
+    this.relu = relu;
+  }
+
+  /** A conv (padding k/2) + BN (+ ReLU) unit. */
+  public static ConvNormAct of(
+      int in, int out, int k, int stride, boolean relu, RandomGenerator rng) {
+    return new ConvNormAct(new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out), relu);
+  }
+
+  /** As {@link #of} with the norm's scale starting at zero (last unit of a residual branch). */
+  public static ConvNormAct zeroInit(int in, int out, int k, int stride, RandomGenerator rng) {
+    return new ConvNormAct(new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out, 0f), false);
+  }
+
+  /** Names the two tensors' groups, relative to the enclosing block. */
+  public ConvNormAct named(String conv, String norm) {
+    this.convName = conv;
+    this.normName = norm;
+    return this;
+  }
+
+  @Override
+  public Tensor forward(Tensor x, boolean training) {
+    Tensor y = norm.forward(conv.forward(x, training), training);
+    return relu ? torch.relu_(y) : y;
+  }
+
+  @Override
+  public Shape outputShape(Shape in) {
+    return conv.outputShape(in);
+  }
+
+  @Override
+  public long macs(Shape in) {
+    return conv.macs(in);
+  }
+
+  @Override
+  public void collect(String prefix, ParamStore store) {
+    conv.collect(ParamStore.join(prefix, convName), store);
+    norm.collect(ParamStore.join(prefix, normName), store);
+  }
+
+  public int outChannels() {
+    return conv.out;
+  }
+}

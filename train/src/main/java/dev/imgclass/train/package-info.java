@@ -1,0 +1,2 @@
+/** Everything that needs the training engine (libtorch): data, models, training, evaluation. */
+package dev.imgclass.train;

@@ -1,0 +1,130 @@
+package dev.imgclass.train.training;
+
+import dev.imgclass.core.ImgclassException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Hyperparameters of one training run; stored in model.json and in checkpoints so that a run can be
+ * repeated and a resume can check it continues the same run. Defaults live in {@link Builder}.
+ *
+ * @param model registry name of the architecture
+ * @param epochs full passes over the training set
+ * @param batchSize images per optimizer step
+ * @param lr peak learning rate, reached at the end of warm-up
+ * @param warmupEpochs linear ramp from 0 to {@code lr}, then cosine decay to 0
+ * @param optimizer {@code sgd} (momentum, Nesterov) or {@code adamw}
+ * @param momentum SGD momentum (AdamW's beta1)
+ * @param nesterov Nesterov momentum for SGD
+ * @param weightDecay decoupled for AdamW, L2 for SGD; never applied to norms and biases
+ * @param labelSmoothing cross-entropy label smoothing, 0 to disable
+ * @param gradClip maximum global gradient norm, 0 to disable
+ * @param classWeights per-class loss weights, empty for none
+ * @param augment augmentation recipe name
+ * @param valFraction share of training images held out to choose the best checkpoint
+ * @param limit train on at most this many images (0: all), for quick runs
+ * @param seed drives initialisation, shuffling, augmentation and the validation split
+ * @param precision fp32 or bf16
+ * @param threads intra-op threads
+ * @param checkpointSteps also save the last checkpoint every this many steps (0: at epoch ends)
+ */
+public record TrainConfig(
+    String model,
+    int epochs,
+    int batchSize,
+    double lr,
+    double warmupEpochs,
+    String optimizer,
+    double momentum,
+    boolean nesterov,
+    double weightDecay,
+    double labelSmoothing,
+    double gradClip,
+    List<Double> classWeights,
+    String augment,
+    double valFraction,
+    int limit,
+    long seed,
+    String precision,
+    int threads,
+    int checkpointSteps) {
+
+  public TrainConfig {
+    require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
+    require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+    require(lr > 0 && Double.isFinite(lr), "--lr must be a positive number, got " + lr);
+    require(warmupEpochs >= 0, "--warmup-epochs must be >= 0, got " + warmupEpochs);
+    optimizer = optimizer.toLowerCase(Locale.ROOT);
+    require(
+        optimizer.equals("sgd") || optimizer.equals("adamw"),
+        "--optimizer must be sgd or adamw, got " + optimizer);
+    require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
+    require(weightDecay >= 0, "--weight-decay must be >= 0, got " + weightDecay);
+    require(
+        labelSmoothing >= 0 && labelSmoothing < 1,
+        "--label-smoothing must be in [0, 1), got " + labelSmoothing);
+    require(gradClip >= 0, "--grad-clip must be >= 0, got " + gradClip);
+    classWeights = classWeights == null ? List.of() : List.copyOf(classWeights);
+    require(
+        valFraction >= 0 && valFraction < 0.9,
+        "--val-fraction must be in [0, 0.9), got " + valFraction);
+    require(limit >= 0, "--limit must be >= 0, got " + limit);
+    require(threads >= 0, "--threads must be >= 0, got " + threads);
+    require(checkpointSteps >= 0, "--checkpoint-steps must be >= 0, got " + checkpointSteps);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new ImgclassException(message);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults in one place; the CLI sets only what the user gave. */
+  public static final class Builder {
+    public String model = "resnet20";
+    public int epochs = 10;
+    public int batchSize = 128;
+    public Double lr; // default depends on the optimizer
+    public double warmupEpochs = 1;
+    public String optimizer = "sgd";
+    public double momentum = 0.9;
+    public boolean nesterov = true;
+    public Double weightDecay; // default depends on the optimizer
+    public double labelSmoothing = 0.1;
+    public double gradClip = 0;
+    public List<Double> classWeights = List.of();
+    public String augment = "light";
+    public double valFraction = 0.05;
+    public int limit = 0;
+    public long seed = 42;
+    public String precision = "auto";
+    public int threads = 0;
+    public int checkpointSteps = 0;
+
+    public TrainConfig build() {
+      boolean adamw = optimizer.equalsIgnoreCase("adamw");
+      return new TrainConfig(
+          model,
+          epochs,
+          batchSize,
+          lr != null ? lr : adamw ? 2e-3 : 0.1,
+          warmupEpochs,
+          optimizer,
+          momentum,
+          nesterov,
+          weightDecay != null ? weightDecay : adamw ? 0.05 : 5e-4,
+          labelSmoothing,
+          gradClip,
+          classWeights,
+          augment,
+          valFraction,
+          limit,
+          seed,
+          precision,
+          threads,
+          checkpointSteps);
+    }
+  }
+}

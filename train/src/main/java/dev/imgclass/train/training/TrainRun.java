@@ -1,0 +1,263 @@
+package dev.imgclass.train.training;
+
+import dev.imgclass.core.EvalReport;
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
+import dev.imgclass.core.ModelCard;
+import dev.imgclass.core.ModelSpec;
+import dev.imgclass.core.Preprocessor;
+import dev.imgclass.train.augment.Augmentation;
+import dev.imgclass.train.data.BatchLoader;
+import dev.imgclass.train.data.DataSources;
+import dev.imgclass.train.data.DataSplits;
+import dev.imgclass.train.data.Dataset;
+import dev.imgclass.train.data.Splits;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.eval.Evaluator;
+import dev.imgclass.train.models.ModelRegistry;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.models.Weights;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * One training run from data to run directory: reads the data, builds (or resumes) the model,
+ * trains, evaluates on the test split, and writes {@code model.json}, {@code weights.safetensors},
+ * {@code eval.json}, metrics and checkpoints.
+ */
+public final class TrainRun {
+  public static final String VERSION = "0.1.0";
+
+  private TrainRun() {}
+
+  /** What a finished run produced. */
+  public record Result(
+      Path runDir,
+      ModelCard card,
+      Optional<EvalReport> test,
+      double wallSeconds,
+      double trainImagesPerSecond) {}
+
+  public static Result run(
+      TrainConfig cfg, String data, Path runDir, boolean resume, PrintStream out) {
+    long wall0 = System.nanoTime();
+    int threads = Engine.threads(cfg.threads());
+    Precision precision = Precision.parse(cfg.precision());
+    Checkpoints checkpoints = new Checkpoints(runDir);
+    Optional<Checkpoints.Loaded> restored = Optional.empty();
+    if (resume) {
+      restored = checkpoints.load("last");
+      if (restored.isEmpty())
+        throw new ImgclassException(
+            "nothing to resume in " + runDir + ": it has no checkpoints/last");
+    } else if (hasFiles(runDir)) {
+      throw new ImgclassException(
+          "run directory "
+              + runDir
+              + " is not empty: pass --resume to continue that run, or choose another --out");
+    }
+
+    DataSplits splits = DataSources.open(data);
+    Dataset all =
+        Splits.limit(splits.train(), cfg.limit() > 0 ? cfg.limit() : Integer.MAX_VALUE, cfg.seed());
+    Dataset train = all;
+    Optional<Dataset> val = splits.val();
+    if (val.isEmpty() && cfg.valFraction() > 0) {
+      Splits.TrainVal tv = Splits.stratified(all, cfg.valFraction(), cfg.seed());
+      train = tv.train();
+      val = Optional.of(tv.val());
+    }
+    if (train.height() != train.width()) {
+      throw new ImgclassException(
+          "images are " + train.height() + "x" + train.width() + "; square images are expected");
+    }
+    String fingerprint = train.fingerprint();
+    ModelSpec spec =
+        new ModelSpec(
+            cfg.model(),
+            train.classes(),
+            train.channels(),
+            train.height(),
+            channelMeans(train, true),
+            channelMeans(train, false));
+    ModelRegistry.entry(cfg.model()); // fail fast on an unknown name, before any work
+    Net net = ModelRegistry.create(spec, cfg.seed());
+    Optimizer optimizer = Optimizer.create(cfg, net.params());
+    TrainState start = TrainState.start(cfg, fingerprint);
+    if (restored.isPresent()) {
+      TrainState s = restored.get().state();
+      if (!s.config().equals(cfg)) {
+        throw new ImgclassException(
+            "--resume needs the same settings as the original run; the checkpoint was made with "
+                + Json.write(s.config()).replaceAll("\\s+", " "));
+      }
+      if (!s.dataFingerprint().equals(fingerprint)) {
+        throw new ImgclassException(
+            "--resume needs the same data: the checkpoint's data fingerprint is "
+                + s.dataFingerprint()
+                + ", this data's is "
+                + fingerprint);
+      }
+      Weights.load(net, restored.get().weights(), checkpoints.dir("last").toString());
+      optimizer.loadState(restored.get().optimizer());
+      start = s;
+    }
+
+    out.printf(
+        "data: %s — %d train, %d val, %s test images, %d classes%n",
+        splits.description(),
+        train.size(),
+        val.map(Dataset::size).orElse(0),
+        splits.test().map(d -> Integer.toString(d.size())).orElse("no"),
+        train.classes().size());
+    out.printf(
+        "model: %s, %,d parameters, %,d MACs per image; %s, %d threads, batch %d, %s lr %.3g%n",
+        cfg.model(),
+        net.paramCount(),
+        net.macs(),
+        precision.label(),
+        threads,
+        cfg.batchSize(),
+        cfg.optimizer(),
+        cfg.lr());
+
+    BatchLoader loader =
+        new BatchLoader(
+            train,
+            new Preprocessor(spec),
+            Augmentation.named(cfg.augment()),
+            cfg.batchSize(),
+            cfg.seed(),
+            true);
+    long perEpoch = loader.batchesPerEpoch();
+    LrSchedule schedule =
+        new LrSchedule(
+            cfg.lr(), Math.round(cfg.warmupEpochs() * perEpoch), perEpoch * cfg.epochs());
+    Loss loss = new Loss(cfg.labelSmoothing(), cfg.classWeights(), spec.numClasses());
+    ClassificationTask task =
+        new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
+    Evaluator evaluator = new Evaluator(net, precision, 256);
+    CheckpointListener ckpt =
+        new CheckpointListener(checkpoints, net, optimizer, cfg.checkpointSteps(), val.isPresent());
+    SpeedMeter speed = new SpeedMeter();
+    List<TrainListener> listeners =
+        List.of(
+            new ConsoleProgress(out, ConsoleProgress.stdoutIsTerminal()),
+            new MetricsLog(runDir),
+            ckpt,
+            speed);
+    new Trainer(task, loader, schedule, val, evaluator, listeners).fit(start, cfg.epochs());
+
+    Optional<EvalReport> test = splits.test().map(evaluator::evaluate);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    test.ifPresent(
+        t -> {
+          metrics.put("test_top1", t.top1());
+          metrics.put("test_top5", t.top5());
+          metrics.put("test_loss", t.loss());
+          metrics.put("test_images", t.images());
+        });
+    metrics.put("best_epoch", ckpt.state().bestEpoch());
+    metrics.put(val.isPresent() ? "best_val_top1" : "best_train_top1", ckpt.state().bestScore());
+    metrics.put("train_seconds", ckpt.state().trainSeconds());
+    metrics.put("train_images_per_second", speed.imagesPerSecond());
+    metrics.put("wall_seconds", (System.nanoTime() - wall0) / 1e9);
+    Map<String, Object> provenance = new LinkedHashMap<>();
+    provenance.put("seed", cfg.seed());
+    provenance.put("data", splits.description());
+    provenance.put("data_fingerprint", fingerprint);
+    provenance.put("train_images", train.size());
+    provenance.put("git_commit", gitCommit());
+    provenance.put("tool_version", VERSION);
+    provenance.put("created", Instant.now().toString());
+    provenance.put("precision", precision.label());
+    provenance.put("threads", threads);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> train0 = Json.MAPPER.convertValue(cfg, Map.class);
+    ModelCard card = new ModelCard(ModelCard.FORMAT, spec, provenance, train0, metrics);
+    Weights.save(net, runDir.resolve(ModelCard.WEIGHTS));
+    card.write(runDir);
+    test.ifPresent(t -> Json.writeFile(runDir.resolve("eval.json"), t));
+    double wall = (System.nanoTime() - wall0) / 1e9;
+    return new Result(runDir, card, test, wall, speed.imagesPerSecond());
+  }
+
+  /** Per-channel mean (or standard deviation) of the pixels scaled to [0, 1]. */
+  static List<Double> channelMeans(Dataset d, boolean mean) {
+    int c = d.channels();
+    int plane = d.height() * d.width();
+    double[] sum = new double[c];
+    double[] sq = new double[c];
+    int n = Math.min(d.size(), 10_000); // a sample is plenty for two moments
+    for (int i = 0; i < n; i++) {
+      byte[] px = d.image(i).data();
+      for (int ch = 0; ch < c; ch++) {
+        for (int j = 0; j < plane; j++) {
+          double v = (px[ch * plane + j] & 0xff) / 255.0;
+          sum[ch] += v;
+          sq[ch] += v * v;
+        }
+      }
+    }
+    List<Double> out = new ArrayList<>();
+    double count = (double) n * plane;
+    for (int ch = 0; ch < c; ch++) {
+      double m = sum[ch] / count;
+      double sd = Math.sqrt(Math.max(sq[ch] / count - m * m, 1e-6));
+      out.add(round4(mean ? m : sd));
+    }
+    return out;
+  }
+
+  private static double round4(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+
+  private static boolean hasFiles(Path dir) {
+    if (!Files.isDirectory(dir)) return false;
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  static String gitCommit() {
+    try {
+      Process p =
+          new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD")
+              .redirectErrorStream(true)
+              .start();
+      String s = new String(p.getInputStream().readAllBytes()).trim();
+      return p.waitFor() == 0 && s.matches("[0-9a-f]+") ? s : "unknown";
+    } catch (IOException | InterruptedException e) {
+      return "unknown";
+    }
+  }
+
+  /** Training throughput over all steps of this process (validation excluded). */
+  static final class SpeedMeter implements TrainListener {
+    private double seconds;
+    private long images;
+
+    @Override
+    public void onEpoch(Epoch e) {
+      seconds += e.seconds();
+      images += Math.round(e.imagesPerSecond() * e.seconds());
+    }
+
+    double imagesPerSecond() {
+      return seconds > 0 ? images / seconds : 0;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+package dev.imgclass.train.training;
+
+import dev.imgclass.train.data.Batch;
+
+/**
+ * What the loop runs for each batch: plain supervised classification today; distillation and
+ * quantization-aware training plug in here without copying the trainer.
+ */
+public interface TrainTask {
+  StepResult step(Batch batch, double lr);
+}

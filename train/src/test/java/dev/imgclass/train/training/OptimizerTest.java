@@ -1,0 +1,123 @@
+package dev.imgclass.train.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.imgclass.core.ModelSpec;
+import dev.imgclass.train.engine.Tensors;
+import dev.imgclass.train.models.ModelRegistry;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.models.ParamStore;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+
+class OptimizerTest {
+  static Net net() {
+    ModelSpec spec = new ModelSpec("resnet20", List.of("a", "b"), 1, 8, List.of(0.5), List.of(0.5));
+    return ModelRegistry.create(spec, 5);
+  }
+
+  static TrainConfig cfg(String optimizer, double wd) {
+    TrainConfig.Builder b = TrainConfig.builder();
+    b.optimizer = optimizer;
+    b.weightDecay = wd;
+    return b.build();
+  }
+
+  /** Sets every trainable gradient to a constant and returns (weight, bias) of fc before. */
+  static void constantGrads(Net net, float g) {
+    try (PointerScope s = new PointerScope()) {
+      Tensor loss = null;
+      for (ParamStore.Entry e : net.params().entries()) {
+        if (!e.trainable()) continue;
+        Tensor term = e.tensor().sum().mul(Tensors.scalar(g));
+        loss = loss == null ? term : loss.add(term);
+      }
+      loss.backward();
+    }
+  }
+
+  @Test
+  void sgd_with_nesterov_matches_pytorchs_update_over_two_steps() {
+    Net net = net();
+    Optimizer opt = Optimizer.create(cfg("sgd", 0.1), net.params());
+    ParamStore.Entry w = net.params().get("fc.weight").orElseThrow();
+    ParamStore.Entry b = net.params().get("fc.bias").orElseThrow();
+    float w0 = Tensors.toFloats(w.tensor())[0];
+    float b0 = Tensors.toFloats(b.tensor())[0];
+    double lr = 0.5;
+    double m = 0.9;
+    // by hand: g' = g + wd p (weights only); buf = m buf + g'; p -= lr (g' + m buf)
+    double pw = w0;
+    double pb = b0;
+    double bufW = 0;
+    double bufB = 0;
+    for (int step = 0; step < 2; step++) {
+      constantGrads(net, 1f);
+      try (PointerScope s = new PointerScope()) {
+        opt.step(lr);
+      }
+      opt.zeroGrad();
+      double gw = 1 + 0.1 * pw;
+      bufW = m * bufW + gw;
+      pw -= lr * (gw + m * bufW);
+      bufB = m * bufB + 1; // no decay on biases
+      pb -= lr * (1 + m * bufB);
+    }
+    assertThat(Tensors.toFloats(w.tensor())[0]).isCloseTo((float) pw, within(1e-5f));
+    assertThat(Tensors.toFloats(b.tensor())[0]).isCloseTo((float) pb, within(1e-5f));
+    assertThat(opt.steps()).isEqualTo(2);
+  }
+
+  @Test
+  void adamw_first_step_moves_each_weight_by_lr_against_the_gradient_sign() {
+    Net net = net();
+    Optimizer opt = Optimizer.create(cfg("adamw", 0.0), net.params());
+    ParamStore.Entry w = net.params().get("fc.weight").orElseThrow();
+    float[] before = Tensors.toFloats(w.tensor());
+    constantGrads(net, 3f);
+    try (PointerScope s = new PointerScope()) {
+      opt.step(0.01);
+    }
+    float[] after = Tensors.toFloats(w.tensor());
+    for (int i = 0; i < before.length; i++)
+      assertThat(after[i] - before[i]).isCloseTo(-0.01f, within(1e-6f));
+  }
+
+  @Test
+  void optimizer_state_round_trips_through_its_tensor_map() {
+    Net net = net();
+    Optimizer a = Optimizer.create(cfg("sgd", 0.0), net.params());
+    constantGrads(net, 2f);
+    try (PointerScope s = new PointerScope()) {
+      a.step(0.1);
+    }
+    Optimizer b = Optimizer.create(cfg("sgd", 0.0), net.params());
+    b.loadState(a.state());
+    assertThat(b.steps()).isEqualTo(1);
+    assertThat(b.state().get("momentum_buffer.fc.bias").toFloats())
+        .containsExactly(a.state().get("momentum_buffer.fc.bias").toFloats());
+    assertThat(a.state().get("momentum_buffer.fc.bias").toFloats()[0]).isEqualTo(2f);
+  }
+
+  @Test
+  void gradient_clipping_scales_the_global_norm_down_to_the_limit() {
+    Net net = net();
+    Optimizer opt = Optimizer.create(cfg("sgd", 0.0), net.params());
+    constantGrads(net, 1f);
+    double norm = opt.clipGradNorm(1.0);
+    assertThat(norm).isCloseTo(Math.sqrt(net.paramCount()), within(1e-2));
+    assertThat(opt.clipGradNorm(0)).isCloseTo(1.0, within(1e-4));
+  }
+
+  @Test
+  void warmup_then_cosine_reaches_the_peak_then_decays_to_zero() {
+    LrSchedule s = new LrSchedule(0.1, 10, 110);
+    assertThat(s.at(0)).isCloseTo(0.01, within(1e-12));
+    assertThat(s.at(9)).isCloseTo(0.1, within(1e-12));
+    assertThat(s.at(60)).isCloseTo(0.05, within(1e-12));
+    assertThat(s.at(110)).isCloseTo(0.0, within(1e-12));
+  }
+}
