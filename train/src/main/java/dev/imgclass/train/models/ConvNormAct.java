@@ -33,6 +33,18 @@ public final class ConvNormAct implements Block {
     return new ConvNormAct(new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out, 0f), false);
   }
 
+  /**
+   * The projection shortcut of a residual block: a strided 1×1 conv + BN when the shape changes
+   * (named {@code downsample.0/1} as in torchvision), none when the identity fits.
+   */
+  public static java.util.Optional<ConvNormAct> shortcut(
+      int in, int out, int stride, RandomGenerator rng) {
+    return stride != 1 || in != out
+        ? java.util.Optional.of(
+            of(in, out, 1, stride, false, rng).named("downsample.0", "downsample.1"))
+        : java.util.Optional.empty();
+  }
+
   /** Names the two tensors' groups, relative to the enclosing block. */
   public ConvNormAct named(String conv, String norm) {
     this.convName = conv;
