@@ -18,12 +18,7 @@ public final class BasicBlock implements Block {
   BasicBlock(int in, int out, int stride, RandomGenerator rng) {
     first = ConvNormAct.of(in, out, 3, stride, true, rng).named("conv1", "bn1");
     second = ConvNormAct.of(out, out, 3, 1, false, rng).named("conv2", "bn2");
-    downsample =
-        stride != 1 || in != out
-            ? Optional.of(
-                ConvNormAct.of(in, out, 1, stride, false, rng)
-                    .named("downsample.0", "downsample.1"))
-            : Optional.empty();
+    downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
 
   @Override

@@ -21,12 +21,7 @@ public final class Bottleneck implements Block {
     reduce = ConvNormAct.of(in, width, 1, 1, true, rng).named("conv1", "bn1");
     spatial = ConvNormAct.of(width, width, 3, stride, true, rng).named("conv2", "bn2");
     expand = ConvNormAct.of(width, out, 1, 1, false, rng).named("conv3", "bn3");
-    downsample =
-        stride != 1 || in != out
-            ? Optional.of(
-                ConvNormAct.of(in, out, 1, stride, false, rng)
-                    .named("downsample.0", "downsample.1"))
-            : Optional.empty();
+    downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
 
   @Override
