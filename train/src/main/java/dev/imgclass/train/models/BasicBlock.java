@@ -1,5 +1,6 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
@@ -26,6 +27,13 @@ public final class BasicBlock implements Block {
     Tensor y = second.forward(first.forward(x, training), training);
     Tensor shortcut = downsample.isPresent() ? downsample.get().forward(x, training) : x;
     return torch.relu_(y.add_(shortcut));
+  }
+
+  @Override
+  public String toOnnx(OnnxGraph g, String input) {
+    String y = second.toOnnx(g, first.toOnnx(g, input));
+    String shortcut = downsample.isPresent() ? downsample.get().toOnnx(g, input) : input;
+    return g.node("Relu", g.node("Add", y, shortcut));
   }
 
   @Override

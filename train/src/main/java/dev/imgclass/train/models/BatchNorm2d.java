@@ -54,6 +54,10 @@ public final class BatchNorm2d implements Block {
     return torch.batch_norm(x, w, b, rm, rv, training, MOMENTUM, EPS, true);
   }
 
+  public double eps() {
+    return EPS;
+  }
+
   @Override
   public Shape outputShape(Shape in) {
     return in;

@@ -1,5 +1,7 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.train.export.OnnxGraph;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -18,4 +20,15 @@ public interface Block {
 
   /** Registers this block's tensors under {@code prefix}. */
   void collect(String prefix, ParamStore store);
+
+  /**
+   * Writes this block's inference-time ONNX nodes (batch norm folded) after tensor {@code input}
+   * and returns the name of its output. Call inside a PointerScope.
+   */
+  default String toOnnx(OnnxGraph g, String input) {
+    throw new ImgclassException(
+        "cannot export block "
+            + getClass().getSimpleName()
+            + " to ONNX: the exporter does not know it; no file was written");
+  }
 }

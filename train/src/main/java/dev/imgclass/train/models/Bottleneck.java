@@ -1,5 +1,6 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
@@ -29,6 +30,13 @@ public final class Bottleneck implements Block {
     Tensor y = expand.forward(spatial.forward(reduce.forward(x, training), training), training);
     Tensor shortcut = downsample.isPresent() ? downsample.get().forward(x, training) : x;
     return torch.relu_(y.add_(shortcut));
+  }
+
+  @Override
+  public String toOnnx(OnnxGraph g, String input) {
+    String y = expand.toOnnx(g, spatial.toOnnx(g, reduce.toOnnx(g, input)));
+    String shortcut = downsample.isPresent() ? downsample.get().toOnnx(g, input) : input;
+    return g.node("Relu", g.node("Add", y, shortcut));
   }
 
   @Override

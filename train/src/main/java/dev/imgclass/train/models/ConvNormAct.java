@@ -1,5 +1,7 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.train.engine.Tensors;
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -72,6 +74,39 @@ public final class ConvNormAct implements Block {
   public void collect(String prefix, ParamStore store) {
     conv.collect(ParamStore.join(prefix, convName), store);
     norm.collect(ParamStore.join(prefix, normName), store);
+  }
+
+  /** Conv with the norm folded in: W' = W·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε); then ReLU. */
+  @Override
+  public String toOnnx(OnnxGraph g, String input) {
+    float[] w = Tensors.toFloats(conv.weight);
+    float[] gamma = Tensors.toFloats(norm.weight);
+    float[] beta = Tensors.toFloats(norm.bias);
+    float[] mean = Tensors.toFloats(norm.runningMean);
+    float[] var = Tensors.toFloats(norm.runningVar);
+    int out = conv.out;
+    int per = w.length / out;
+    float[] b = new float[out];
+    for (int o = 0; o < out; o++) {
+      double s = gamma[o] / Math.sqrt(var[o] + norm.eps());
+      for (int i = 0; i < per; i++) w[o * per + i] = (float) (w[o * per + i] * s);
+      b[o] = (float) (beta[o] - mean[o] * s);
+    }
+    int k = conv.kernel;
+    int p = conv.padding;
+    String wn = g.initializer("conv_w", w, out, conv.in / conv.groups, k, k);
+    String bn = g.initializer("conv_b", b, out);
+    String y =
+        g.node(
+            "Conv",
+            java.util.List.of(input, wn, bn),
+            java.util.List.of(
+                OnnxGraph.ints("kernel_shape", k, k),
+                OnnxGraph.ints("strides", conv.stride, conv.stride),
+                OnnxGraph.ints("pads", p, p, p, p),
+                OnnxGraph.ints("dilations", 1, 1),
+                OnnxGraph.integer("group", conv.groups)));
+    return relu ? g.node("Relu", y) : y;
   }
 
   public int outChannels() {

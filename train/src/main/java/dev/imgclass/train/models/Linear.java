@@ -1,5 +1,7 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.train.engine.Tensors;
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -24,6 +26,14 @@ public final class Linear {
   /** (B, in) -> (B, out) */
   Tensor forward(Tensor x) {
     return torch.linear(x, weight, biasOpt);
+  }
+
+  /** Gemm: (B, in) x weightᵀ + bias -> (B, out). */
+  String toOnnx(OnnxGraph g, String input) {
+    String w = g.initializer("fc_w", Tensors.toFloats(weight), out, in);
+    String b = g.initializer("fc_b", Tensors.toFloats(bias), out);
+    return g.node(
+        "Gemm", java.util.List.of(input, w, b), java.util.List.of(OnnxGraph.integer("transB", 1)));
   }
 
   long macs() {

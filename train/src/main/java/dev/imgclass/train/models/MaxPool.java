@@ -1,5 +1,6 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.train.export.OnnxGraph;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -13,6 +14,17 @@ public final class MaxPool implements Block {
   @Override
   public Tensor forward(Tensor x, boolean training) {
     return torch.max_pool2d(x, KERNEL, STRIDE, PAD, DILATION, false);
+  }
+
+  @Override
+  public String toOnnx(OnnxGraph g, String input) {
+    return g.node(
+        "MaxPool",
+        java.util.List.of(input),
+        java.util.List.of(
+            OnnxGraph.ints("kernel_shape", 3, 3),
+            OnnxGraph.ints("strides", 2, 2),
+            OnnxGraph.ints("pads", 1, 1, 1, 1)));
   }
 
   @Override

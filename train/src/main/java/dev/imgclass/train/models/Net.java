@@ -1,6 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.core.ModelSpec;
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -56,6 +57,19 @@ public abstract class Net {
     }
     return params;
   }
+
+  /** The inference graph: body, global average pool, flatten, linear head; returns the logits. */
+  public String toOnnx(OnnxGraph g, String input) {
+    String pooled =
+        g.node("GlobalAveragePool", bodyToOnnx(g, input)); // (B, C, H, W) -> (B, C, 1, 1)
+    String flat =
+        g.node(
+            "Flatten", java.util.List.of(pooled), java.util.List.of(OnnxGraph.integer("axis", 1)));
+    return head.toOnnx(g, flat);
+  }
+
+  /** The feature extractor's nodes, up to the last feature map (before pooling). */
+  protected abstract String bodyToOnnx(OnnxGraph g, String input);
 
   /** Registers the tensors of everything but the head. */
   protected abstract void collectBody(ParamStore store);

@@ -1,6 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.core.ModelSpec;
+import dev.imgclass.train.export.OnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -60,6 +61,15 @@ public final class ResNet extends Net {
     }
     // (B, C, H, W) -> (B, C)
     return torch.flatten(torch.adaptive_avg_pool2d(x, POOL), 1, -1);
+  }
+
+  @Override
+  protected String bodyToOnnx(OnnxGraph g, String x) {
+    for (Block b : stem) x = b.toOnnx(g, x);
+    for (List<Block> stage : stages) {
+      for (Block b : stage) x = b.toOnnx(g, x);
+    }
+    return x;
   }
 
   @Override
