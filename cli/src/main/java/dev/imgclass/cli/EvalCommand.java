@@ -3,18 +3,17 @@ package dev.imgclass.cli;
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
+import dev.imgclass.runtime.Classifier;
 import dev.imgclass.train.data.DataSources;
 import dev.imgclass.train.data.DataSplits;
 import dev.imgclass.train.data.Dataset;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.eval.Evaluator;
-import dev.imgclass.train.models.Net;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code imgclass eval}: accuracy, per-class metrics, confusion and calibration on a split. */
@@ -22,10 +21,9 @@ import picocli.CommandLine.Option;
     name = "eval",
     mixinStandardHelpOptions = true,
     description =
-        "Evaluate a model on a data split: top-1/top-5, per-class P/R/F1, confusion, calibration.")
+        "Evaluate a run directory or .onnx model on a data split: top-1/top-5, per-class P/R/F1, confusion, calibration.")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "Run directory.")
-  Path model;
+  @Mixin ModelOptions model = new ModelOptions();
 
   @Option(
       names = "--data",
@@ -40,18 +38,6 @@ final class EvalCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "Intra-op threads (default: all cores).")
-  int threads;
-
-  @Option(
-      names = "--precision",
-      defaultValue = "fp32",
-      description = "fp32 or bf16 (default: fp32).")
-  String precision;
-
-  @Option(
       names = "--batch-size",
       defaultValue = "256",
       description = "Images per forward pass (default: 256).")
@@ -59,8 +45,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Engine.threads(threads);
-    Net net = ModelLoader.load(model);
+    if (batchSize < 1)
+      throw new ImgclassException("--batch-size must be at least 1, got " + batchSize);
     DataSplits splits = DataSources.open(data);
     Dataset d =
         switch (split) {
@@ -73,17 +59,27 @@ final class EvalCommand implements Callable<Integer> {
           default ->
               throw new ImgclassException("unknown --split '" + split + "': use test or train");
         };
-    checkClasses(net.spec().classes(), d.classes());
-    EvalReport r = new Evaluator(net, Precision.parse(precision), batchSize).evaluate(d);
-    Json.writeFile(
-        model.resolve(split.equals("test") ? "eval.json" : "eval-" + split + ".json"), r);
+    EvalReport r;
+    try (Classifier c = model.open()) {
+      checkClasses(c.spec().classes(), d.classes());
+      r = new Evaluator(c, batchSize).evaluate(d);
+    }
+    Json.writeFile(reportFile(), r);
     if (json) {
       System.out.println(Json.write(r));
     } else {
-      System.out.printf("%s on %s (%s split)%n", model, splits.description(), split);
+      System.out.printf("%s on %s (%s split)%n", model.model, splits.description(), split);
       System.out.print(r.toTable());
     }
     return 0;
+  }
+
+  /** eval.json in a run directory; NAME.eval.json beside an .onnx file. */
+  private Path reportFile() {
+    String suffix = "eval" + (split.equals("test") ? "" : "-" + split) + ".json";
+    if (!model.isOnnx()) return model.model.resolve(suffix);
+    String base = model.model.getFileName().toString().replaceAll("(?i)\\.onnx$", "");
+    return model.model.toAbsolutePath().resolveSibling(base + "." + suffix);
   }
 
   static void checkClasses(List<String> model, List<String> data) {

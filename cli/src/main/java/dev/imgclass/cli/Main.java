@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       EvalCommand.class,
       PredictCommand.class,
       ModelsCommand.class,
+      ExportCommand.class,
+      BenchCommand.class,
       BenchTrainCommand.class
     })
 public final class Main implements Runnable {

@@ -3,10 +3,8 @@ package dev.imgclass.cli;
 import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
+import dev.imgclass.runtime.Classifier;
 import dev.imgclass.runtime.Prediction;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.eval.TorchClassifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,12 +25,12 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
-    description = "Classify PNG/JPEG/BMP/GIF images (files or folders).")
+    description =
+        "Classify PNG/JPEG/BMP/GIF images (files or folders) with a run directory or .onnx model.")
 final class PredictCommand implements Callable<Integer> {
   static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
 
-  @Option(names = "--model", required = true, description = "Run directory.")
-  Path model;
+  @Mixin ModelOptions model = new ModelOptions();
 
   @Parameters(
       arity = "1..*",
@@ -48,20 +47,13 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON document.")
   boolean json;
 
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "Intra-op threads (default: all cores).")
-  int threads;
-
   @Override
   public Integer call() {
     if (topK < 1) throw new ImgclassException("--top-k must be at least 1, got " + topK);
-    Engine.threads(threads);
     List<Path> files = expand(images);
     List<Map<String, Object>> results = new ArrayList<>();
     int failed = 0;
-    try (TorchClassifier c = new TorchClassifier(ModelLoader.load(model), Precision.FP32)) {
+    try (Classifier c = model.open()) {
       for (Path f : files) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("file", f.toString());
@@ -77,7 +69,8 @@ final class PredictCommand implements Callable<Integer> {
         results.add(row);
       }
     }
-    if (json) System.out.println(Json.write(Map.of("model", model.toString(), "results", results)));
+    if (json)
+      System.out.println(Json.write(Map.of("model", model.model.toString(), "results", results)));
     return failed == 0 ? 0 : 1;
   }
 

@@ -7,16 +7,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.imgclass.core.ImageU8;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
-import dev.imgclass.core.Preprocessor;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,13 +25,11 @@ public final class OnnxClassifier implements Classifier {
   private final OrtEnvironment env = OrtEnvironment.getEnvironment();
   private final OrtSession session;
   private final ModelSpec spec;
-  private final Preprocessor pre;
   private final String inputName;
 
   private OnnxClassifier(OrtSession session, ModelSpec spec, String inputName) {
     this.session = session;
     this.spec = spec;
-    this.pre = new Preprocessor(spec);
     this.inputName = inputName;
   }
 
@@ -130,7 +125,7 @@ public final class OnnxClassifier implements Classifier {
     return spec;
   }
 
-  /** Raw logits for {@code n} preprocessed inputs laid out (n, C, S, S). */
+  @Override
   public float[][] logits(float[] inputs, int n) {
     int s = spec.inputSize();
     try (OnnxTensor t =
@@ -150,28 +145,6 @@ public final class OnnxClassifier implements Classifier {
     } catch (OrtException e) {
       throw new ImgclassException("ONNX Runtime failed: " + firstLine(e.getMessage()), e);
     }
-  }
-
-  @Override
-  public float[][] probabilities(List<ImageU8> images) {
-    int len = pre.inputLength();
-    float[] x = new float[images.size() * len];
-    for (int i = 0; i < images.size(); i++)
-      pre.normalizeInto(pre.toInputSize(images.get(i)), x, i * len);
-    float[][] logits = logits(x, images.size());
-    for (float[] row : logits) softmaxInPlace(row);
-    return logits;
-  }
-
-  static void softmaxInPlace(float[] v) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (float x : v) max = Math.max(max, x);
-    double sum = 0;
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) Math.exp(v[i] - max);
-      sum += v[i];
-    }
-    for (int i = 0; i < v.length; i++) v[i] /= (float) sum;
   }
 
   @Override

@@ -2,78 +2,38 @@ package dev.imgclass.train.eval;
 
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImageU8;
-import dev.imgclass.core.Preprocessor;
+import dev.imgclass.runtime.Classifier;
 import dev.imgclass.train.data.Dataset;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.engine.Tensors;
-import dev.imgclass.train.models.Net;
+import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
-/** Runs a model in eval mode (running BN statistics, no gradients) over images in batches. */
+/**
+ * Runs any {@link Classifier} (libtorch or ONNX Runtime) over a labelled dataset in batches and
+ * builds the {@link EvalReport}; the timing includes preprocessing.
+ */
 public final class Evaluator {
-  private final Net net;
-  private final Precision precision;
-  private final Preprocessor pre;
+  private final Classifier classifier;
   private final int batchSize;
 
-  public Evaluator(Net net, Precision precision, int batchSize) {
-    this.net = net;
-    this.precision = precision;
-    this.pre = new Preprocessor(net.spec());
+  public Evaluator(Classifier classifier, int batchSize) {
+    this.classifier = classifier;
     this.batchSize = batchSize;
   }
 
-  /** Softmax probabilities for images already at the input size, one row each. */
-  public float[][] probabilities(List<ImageU8> images) {
-    int k = net.spec().numClasses();
-    int len = pre.inputLength();
-    int s = net.spec().inputSize();
-    float[][] out = new float[images.size()][];
-    for (int start = 0; start < images.size(); start += batchSize) {
-      int n = Math.min(batchSize, images.size() - start);
-      float[] x = new float[n * len];
-      for (int j = 0; j < n; j++) pre.normalizeInto(images.get(start + j), x, j * len);
-      try (PointerScope scope = new PointerScope();
-          NoGradGuard g = new NoGradGuard()) {
-        Tensor logits;
-        try (Engine.Scope a = Engine.autocast(precision)) {
-          logits =
-              net.forward(
-                  Engine.layout(Tensors.floats(x, n, net.spec().inChannels(), s, s)), false);
-        }
-        float[] p = Tensors.toFloats(torch.softmax(logits.to(torch.ScalarType.Float), 1));
-        for (int j = 0; j < n; j++) {
-          out[start + j] = java.util.Arrays.copyOfRange(p, j * k, (j + 1) * k);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Evaluates on a whole dataset, timing the model (preprocessing included). */
   public EvalReport evaluate(Dataset data) {
     long t0 = System.nanoTime();
-    int k = net.spec().numClasses();
     float[][] probs = new float[data.size()][];
     int[] labels = new int[data.size()];
-    int chunk = batchSize * 8;
-    for (int start = 0; start < data.size(); start += chunk) {
-      int n = Math.min(chunk, data.size() - start);
-      List<ImageU8> imgs = new java.util.ArrayList<>(n);
+    for (int start = 0; start < data.size(); start += batchSize) {
+      int n = Math.min(batchSize, data.size() - start);
+      List<ImageU8> imgs = new ArrayList<>(n);
       for (int j = 0; j < n; j++) {
-        imgs.add(pre.toInputSize(data.image(start + j)));
+        imgs.add(data.image(start + j));
         labels[start + j] = data.label(start + j);
       }
-      float[][] p = probabilities(imgs);
-      System.arraycopy(p, 0, probs, start, n);
+      System.arraycopy(classifier.probabilities(imgs), 0, probs, start, n);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    assert probs.length == 0 || probs[0].length == k;
-    return EvalReport.of(probs, labels, net.spec().classes(), seconds);
+    return EvalReport.of(probs, labels, classifier.spec().classes(), seconds);
   }
 }

@@ -84,7 +84,7 @@ public final class LoopBench {
             loader,
             schedule,
             Optional.empty(),
-            new Evaluator(net, precision, 256),
+            new Evaluator(new dev.imgclass.train.eval.TorchClassifier(net, precision), 256),
             listeners);
     for (int i = 0; i < 5; i++) inner.step(batch, 0.01); // warm-up, not counted
     long t1 = System.nanoTime();

@@ -146,7 +146,8 @@ public final class TrainRun {
     Loss loss = new Loss(cfg.labelSmoothing(), cfg.classWeights(), spec.numClasses());
     ClassificationTask task =
         new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
-    Evaluator evaluator = new Evaluator(net, precision, 256);
+    Evaluator evaluator =
+        new Evaluator(new dev.imgclass.train.eval.TorchClassifier(net, precision), 256);
     CheckpointListener ckpt =
         new CheckpointListener(checkpoints, net, optimizer, cfg.checkpointSteps(), val.isPresent());
     SpeedMeter speed = new SpeedMeter();

@@ -1,0 +1,91 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.ModelCard;
+import dev.imgclass.core.OnnxMetadata;
+import dev.imgclass.runtime.OnnxClassifier;
+import dev.imgclass.runtime.OnnxOptions;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.eval.TorchClassifier;
+import dev.imgclass.train.export.OnnxExporter;
+import dev.imgclass.train.export.Parity;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.models.Weights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code imgclass export}: writes the run's model as ONNX and refuses to leave a file behind that
+ * disagrees with the trained model (logits compared on 64 inputs).
+ */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = "Export a trained model to ONNX (opset 17), checked for parity with libtorch.")
+final class ExportCommand implements Callable<Integer> {
+  static final double PARITY_LIMIT = 1e-3;
+
+  @Option(names = "--model", required = true, description = "Run directory.")
+  Path model;
+
+  @Option(names = "--format", defaultValue = "onnx", description = "onnx (the only format so far).")
+  String format;
+
+  @Option(names = "--out", description = "Output file (default: RUN/model.onnx).")
+  Path out;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Threads for the parity check (default: all cores).")
+  int threads;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!format.equals("onnx"))
+      throw new ImgclassException(
+          "unknown --format '" + format + "': onnx is the only export format");
+    if (!Files.isDirectory(model))
+      throw new ImgclassException(
+          "model not found: " + model + " (pass a run directory written by 'imgclass train')");
+    if (out == null) out = model.resolve("model.onnx");
+    Engine.threads(threads);
+    Net net = Weights.loadModelDir(model);
+    Map<String, Object> provenance = new LinkedHashMap<>(ModelCard.read(model).provenance());
+    provenance.put("exported", Instant.now().toString());
+    OnnxExporter.export(net, provenance, out);
+    double diff;
+    try (TorchClassifier torch = new TorchClassifier(net, Precision.FP32);
+        OnnxClassifier onnx = OnnxClassifier.open(out, OnnxOptions.cpu(threads))) {
+      diff = Parity.maxAbsDiff(torch, onnx, 64, 7);
+    }
+    if (!(diff <= PARITY_LIMIT)) {
+      Files.deleteIfExists(out);
+      throw new ImgclassException(
+          String.format(
+              "the exported graph disagrees with the model (max |Δ logit| %.3g > %.0e); no file was kept: this is a bug, please report it",
+              diff, PARITY_LIMIT));
+    }
+    System.out.printf(
+        "wrote %s (%.2f MB, ONNX opset %d, input '%s' [batch, %d, %d, %d], output '%s' [batch, %d])%n",
+        out,
+        Files.size(out) / 1e6,
+        OnnxMetadata.OPSET,
+        OnnxMetadata.INPUT,
+        net.spec().inChannels(),
+        net.spec().inputSize(),
+        net.spec().inputSize(),
+        OnnxMetadata.OUTPUT,
+        net.spec().numClasses());
+    System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
+    return 0;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.runtime.Classifier;
+import dev.imgclass.runtime.OnnxClassifier;
+import dev.imgclass.runtime.OnnxOptions;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.eval.TorchClassifier;
+import dev.imgclass.train.models.Weights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * How {@code eval}, {@code predict} and {@code bench} open a MODEL: a run directory (libtorch) or
+ * an {@code .onnx} file (ONNX Runtime), with threads, precision and execution provider.
+ */
+final class ModelOptions {
+  @Option(names = "--model", required = true, description = "Run directory or .onnx file.")
+  Path model;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Intra-op threads (default: all cores).")
+  int threads;
+
+  @Option(
+      names = "--precision",
+      defaultValue = "fp32",
+      description = "libtorch models: fp32 or bf16 (default: fp32).")
+  String precision;
+
+  @Option(
+      names = "--provider",
+      defaultValue = "cpu",
+      description = "ONNX models: cpu, cuda or tensorrt (default: cpu).")
+  String provider;
+
+  @Option(
+      names = "--classes",
+      split = ",",
+      description = "ONNX files without imgclass metadata: class names in output order.")
+  List<String> classes;
+
+  @Option(
+      names = "--mean",
+      split = ",",
+      description = "ONNX files without imgclass metadata: per-channel mean of [0,1] pixels.")
+  List<Double> mean;
+
+  @Option(
+      names = "--std",
+      split = ",",
+      description = "ONNX files without imgclass metadata: per-channel std.")
+  List<Double> std;
+
+  boolean isOnnx() {
+    return model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+  }
+
+  Classifier open() {
+    if (isOnnx()) {
+      return OnnxClassifier.open(
+          model,
+          new OnnxOptions(
+              threads,
+              provider,
+              Optional.ofNullable(classes),
+              Optional.ofNullable(mean),
+              Optional.ofNullable(std)));
+    }
+    if (!Files.isDirectory(model)) {
+      throw new ImgclassException(
+          "model not found: "
+              + model
+              + " (pass a run directory written by 'imgclass train', or an .onnx file)");
+    }
+    Engine.threads(threads);
+    return new TorchClassifier(Weights.loadModelDir(model), Precision.parse(precision));
+  }
+}

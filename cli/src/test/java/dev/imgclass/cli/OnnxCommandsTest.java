@@ -1,0 +1,106 @@
+package dev.imgclass.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.imgclass.core.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** export, then eval / predict / bench on the .onnx file, as a user would run them. */
+class OnnxCommandsTest {
+  @TempDir static Path dir;
+  static Path run;
+  static Path onnx;
+
+  @BeforeAll
+  static void trainAndExport() {
+    run = dir.resolve("run");
+    Cli.Run t =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:600",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "50",
+            "--threads",
+            "2",
+            "--out",
+            run.toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    Cli.Run e = Cli.run("export", "--model", run.toString(), "--threads", "2");
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(e.out()).contains("ONNX opset 17").contains("parity with libtorch on 64 inputs");
+    onnx = run.resolve("model.onnx");
+  }
+
+  @Test
+  void the_onnx_model_evaluates_exactly_as_the_trained_one() throws Exception {
+    Cli.Run a = Cli.run("eval", "--model", run.toString(), "--data", "synthetic:600", "--json");
+    Cli.Run b = Cli.run("eval", "--model", onnx.toString(), "--data", "synthetic:600", "--json");
+    assertThat(b.code()).as(b.err()).isZero();
+    JsonNode ja = Json.MAPPER.readTree(a.out());
+    JsonNode jb = Json.MAPPER.readTree(b.out());
+    assertThat(jb.get("top1").asDouble()).isEqualTo(ja.get("top1").asDouble());
+    assertThat(jb.get("confusion")).isEqualTo(ja.get("confusion"));
+    assertThat(run.resolve("model.eval.json")).isRegularFile();
+  }
+
+  @Test
+  void predict_accepts_the_onnx_model() throws Exception {
+    Path img = dir.resolve("x.png");
+    javax.imageio.ImageIO.write(
+        new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+        "png",
+        img.toFile());
+    Cli.Run r = Cli.run("predict", "--model", onnx.toString(), "--json", img.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Json.MAPPER.readTree(r.out()).get("results").get(0).get("predictions").size())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void bench_reports_latency_and_throughput_per_backend_and_batch() throws Exception {
+    Cli.Run r =
+        Cli.run(
+            "bench",
+            "--model",
+            run.toString(),
+            "--batch",
+            "1,4",
+            "--iters",
+            "3",
+            "--warmup",
+            "1",
+            "--threads",
+            "1",
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode rows = Json.MAPPER.readTree(r.out()).get("results");
+    assertThat(rows.size()).isEqualTo(4);
+    for (JsonNode row : rows) {
+      assertThat(row.get("p99_ms").asDouble()).isGreaterThanOrEqualTo(row.get("p50_ms").asDouble());
+      assertThat(row.get("img_per_s").asDouble()).isPositive();
+    }
+  }
+
+  @Test
+  void a_corrupt_onnx_file_is_one_clear_error() throws Exception {
+    Path bad = dir.resolve("bad.onnx");
+    Files.write(bad, new byte[] {1, 2, 3, 4, 5});
+    Cli.Run r = Cli.run("eval", "--model", bad.toString(), "--data", "synthetic:600");
+    ErrorsTest.assertOneLineError(r, "cannot load ONNX model");
+  }
+
+  @Test
+  void an_unavailable_execution_provider_is_one_clear_error() {
+    Cli.Run r =
+        Cli.run("predict", "--model", onnx.toString(), "--provider", "tensorrt", onnx.toString());
+    ErrorsTest.assertOneLineError(r, "execution provider 'tensorrt' is not available");
+  }
+}
