@@ -27,6 +27,7 @@ public final class AtomicFiles {
     try {
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      readableByAll(tmp); // temp files start as rw-------; models are meant to be shared
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         for (ByteBuffer part : parts) {
           ByteBuffer b = part.duplicate();
@@ -39,6 +40,14 @@ public final class AtomicFiles {
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw new ImgclassException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void readableByAll(Path p) {
+    try {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // not a POSIX file system: keep its defaults
     }
   }
 
