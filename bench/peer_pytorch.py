@@ -168,6 +168,7 @@ def main():
     ap.add_argument("--infer-iters", type=int, default=50)
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
     ap.add_argument("--channels-last", action="store_true")
+    ap.add_argument("--no-train", action="store_true", help="inference measurements only")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -180,7 +181,7 @@ def main():
               f"channels_last {args.channels_last}")
         print(f"{'kind':<6}{'prec':<6}{'batch':>6}{'img/s':>10}{'median ms':>11}{'p99 ms':>9}")
 
-    jobs = [(bench_train, (prec,)) for prec in precisions]
+    jobs = [] if args.no_train else [(bench_train, (prec,)) for prec in precisions]
     jobs += [(bench_infer, (prec, b)) for prec in precisions for b in batches]
     for fn, fargs in jobs:
         r = fn(args, *fargs)
