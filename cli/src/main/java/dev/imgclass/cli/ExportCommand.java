@@ -10,6 +10,7 @@ import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.eval.TorchClassifier;
 import dev.imgclass.train.export.OnnxExporter;
 import dev.imgclass.train.export.Parity;
+import dev.imgclass.train.export.QdqQuantizer;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.Weights;
 import java.io.IOException;
@@ -48,11 +49,41 @@ final class ExportCommand implements Callable<Integer> {
       description = "Threads for the parity check (default: all cores).")
   int threads;
 
+  @Option(
+      names = "--int8",
+      description =
+          "Also write an INT8 (QDQ) model, RUN/model.int8.onnx, calibrated on --calibration.")
+  boolean int8;
+
+  @Option(
+      names = "--calibration",
+      description = "Data to calibrate INT8 activation ranges on (its training split).")
+  String calibration;
+
+  @Option(
+      names = "--calibration-size",
+      defaultValue = "512",
+      description = "Calibration images (default: 512).")
+  int calibrationSize;
+
+  @Option(
+      names = "--calibration-method",
+      defaultValue = "percentile",
+      description = "minmax or percentile (default: percentile).")
+  String calibrationMethod;
+
   @Override
   public Integer call() throws IOException {
     if (!format.equals("onnx"))
       throw new ImgclassException(
           "unknown --format '" + format + "': onnx is the only export format");
+    if (int8 && calibration == null) {
+      throw new ImgclassException(
+          "--int8 needs --calibration DATA: images to measure activation ranges on");
+    }
+    if (calibrationSize < 1)
+      throw new ImgclassException("--calibration-size must be at least 1, got " + calibrationSize);
+    QdqQuantizer.Method method = QdqQuantizer.Method.parse(calibrationMethod);
     if (!Files.isDirectory(model))
       throw new ImgclassException(
           "model not found: " + model + " (pass a run directory written by 'imgclass train')");
@@ -86,6 +117,15 @@ final class ExportCommand implements Callable<Integer> {
         OnnxMetadata.OUTPUT,
         net.spec().numClasses());
     System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
+    if (int8)
+      Int8Export.run(
+          net,
+          out,
+          model.resolve("model.int8.onnx"),
+          calibration,
+          calibrationSize,
+          method,
+          threads);
     return 0;
   }
 }

@@ -90,6 +90,61 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void int8_export_is_calibrated_smaller_and_agrees_with_fp32() throws Exception {
+    Path out = dir.resolve("int8run");
+    Files.createDirectories(out);
+    for (String f : new String[] {"model.json", "weights.safetensors"})
+      Files.copy(run.resolve(f), out.resolve(f));
+    Cli.Run r =
+        Cli.run(
+            "export",
+            "--model",
+            out.toString(),
+            "--int8",
+            "--calibration",
+            "synthetic:600",
+            "--calibration-size",
+            "128",
+            "--threads",
+            "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    Path q = out.resolve("model.int8.onnx");
+    assertThat(Files.size(out.resolve("model.onnx"))).isGreaterThan(3 * Files.size(q));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("top-1 agreement ([0-9.]+)%").matcher(r.out());
+    assertThat(m.find()).as(r.out()).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(95.0);
+    Cli.Run e = Cli.run("eval", "--model", q.toString(), "--data", "synthetic:600", "--json");
+    Cli.Run f =
+        Cli.run(
+            "eval",
+            "--model",
+            out.resolve("model.onnx").toString(),
+            "--data",
+            "synthetic:600",
+            "--json");
+    assertThat(e.code()).as(e.err()).isZero();
+    double int8 = Json.MAPPER.readTree(e.out()).get("top1").asDouble();
+    double fp32 = Json.MAPPER.readTree(f.out()).get("top1").asDouble();
+    assertThat(int8)
+        .as("INT8 vs FP32 top-1 (%s)", r.out())
+        .isCloseTo(fp32, org.assertj.core.api.Assertions.within(0.05));
+  }
+
+  @Test
+  void int8_without_calibration_data_is_refused() {
+    ErrorsTest.assertOneLineError(
+        Cli.run(
+            "export",
+            "--model",
+            run.toString(),
+            "--int8",
+            "--out",
+            dir.resolve("x.onnx").toString()),
+        "--int8 needs --calibration");
+  }
+
+  @Test
   void a_corrupt_onnx_file_is_one_clear_error() throws Exception {
     Path bad = dir.resolve("bad.onnx");
     Files.write(bad, new byte[] {1, 2, 3, 4, 5});

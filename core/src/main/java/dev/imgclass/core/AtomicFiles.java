@@ -45,7 +45,8 @@ public final class AtomicFiles {
 
   private static void readableByAll(Path p) {
     try {
-      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     } catch (IOException | UnsupportedOperationException ignored) {
       // not a POSIX file system: keep its defaults
     }

@@ -23,5 +23,8 @@ public final class OnnxMetadata {
       "bilinear, transparency on white, BT.601 luma for gray";
   public static final String CLASSES = "classes";
 
+  /** Present on quantized models: how they were quantized. */
+  public static final String QUANTIZATION = "imgclass.quantization";
+
   private OnnxMetadata() {}
 }

@@ -100,7 +100,9 @@ class SafetensorsTest {
   void written_files_are_readable_by_other_users() throws Exception {
     Path f = dir.resolve("w.safetensors");
     Safetensors.write(f, Map.of("x", TensorData.ofFloats(new float[] {1}, 1)), Map.of());
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+        .isEqualTo("rw-r--r--");
   }
 
   @Test
