@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       EvalCommand.class,
       PredictCommand.class,
       ModelsCommand.class,
+      ReportCommand.class,
+      CompareCommand.class,
       BenchTrainCommand.class
     })
 public final class Main implements Runnable {

@@ -114,16 +114,20 @@ public record ModelComparison(
   static String verdict(double delta, double p, boolean significant) {
     if (!significant) {
       return String.format(
-          Locale.ROOT, "no significant difference (%+.2f pt, p = %s)", delta, formatP(p));
+          Locale.ROOT, "no significant difference (%+.2f pt, %s)", delta, formatP(p));
     }
     String better = delta >= 0 ? "B is better than A" : "A is better than B";
-    return String.format(Locale.ROOT, "%s: %+.2f pt, p = %s", better, Math.abs(delta), formatP(p));
+    return String.format(Locale.ROOT, "%s: %+.2f pt, %s", better, Math.abs(delta), formatP(p));
   }
 
-  /** p-values as people read them: three decimals, or two significant digits when tiny. */
+  /**
+   * "p = 0.003", or "p = 2.1e-05" when small, or "p < 1e-300" below what a double holds (thousands
+   * of discordant pairs all going one way).
+   */
   public static String formatP(double p) {
-    if (p >= 0.001) return String.format(Locale.ROOT, "%.3f", p);
-    return String.format(Locale.ROOT, "%.1e", p);
+    if (p >= 0.001) return String.format(Locale.ROOT, "p = %.3f", p);
+    if (p < 1e-300) return "p < 1e-300";
+    return String.format(Locale.ROOT, "p = %.1e", p);
   }
 
   /** A plain-text report for a terminal. */
@@ -151,7 +155,7 @@ public record ModelComparison(
             onlyA,
             onlyB,
             neither));
-    sb.append(String.format(Locale.ROOT, "McNemar exact test: p = %s%n%n", formatP(pValue)));
+    sb.append(String.format(Locale.ROOT, "McNemar exact test: %s%n%n", formatP(pValue)));
     int w = Math.max(5, perClass.stream().mapToInt(c -> c.name().length()).max().orElse(5));
     sb.append(
         String.format(

@@ -52,4 +52,11 @@ class ModelComparisonTest {
         .contains("A: a", "B: b", "50.00%", "100.00%", "McNemar exact test: p = 1.000")
         .contains("verdict: no significant difference");
   }
+
+  @Test
+  void p_values_too_small_for_a_double_read_as_an_upper_bound() {
+    assertThat(ModelComparison.formatP(0.0)).isEqualTo("p < 1e-300");
+    assertThat(ModelComparison.formatP(2.1e-5)).isEqualTo("p = 2.1e-05");
+    assertThat(ModelComparison.formatP(0.0214)).isEqualTo("p = 0.021");
+  }
 }

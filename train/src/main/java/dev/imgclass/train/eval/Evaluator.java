@@ -55,10 +55,24 @@ public final class Evaluator {
     return out;
   }
 
-  /** Evaluates on a whole dataset, timing the model (preprocessing included). */
-  public EvalReport evaluate(Dataset data) {
+  /**
+   * Softmax probabilities of every image of a dataset (one row each, in dataset order) with the
+   * true labels: what per-image comparisons, galleries and calibration plots are built from.
+   *
+   * @param seconds time spent, preprocessing included
+   */
+  public record Predictions(float[][] probs, int[] labels, double seconds) {
+    /** The class with the highest probability, per image. */
+    public int[] predicted() {
+      int[] out = new int[probs.length];
+      for (int i = 0; i < probs.length; i++) out[i] = EvalReport.argmax(probs[i]);
+      return out;
+    }
+  }
+
+  /** Runs the model on every image of a dataset, timing it (preprocessing included). */
+  public Predictions predict(Dataset data) {
     long t0 = System.nanoTime();
-    int k = net.spec().numClasses();
     float[][] probs = new float[data.size()][];
     int[] labels = new int[data.size()];
     int chunk = batchSize * 8;
@@ -72,8 +86,16 @@ public final class Evaluator {
       float[][] p = probabilities(imgs);
       System.arraycopy(p, 0, probs, start, n);
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    assert probs.length == 0 || probs[0].length == k;
-    return EvalReport.of(probs, labels, net.spec().classes(), seconds);
+    return new Predictions(probs, labels, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Evaluates on a whole dataset, timing the model (preprocessing included). */
+  public EvalReport evaluate(Dataset data) {
+    return report(predict(data));
+  }
+
+  /** The metrics of predictions made by this evaluator's model. */
+  public EvalReport report(Predictions p) {
+    return EvalReport.of(p.probs(), p.labels(), net.spec().classes(), p.seconds());
   }
 }
