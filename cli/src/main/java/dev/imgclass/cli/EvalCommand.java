@@ -83,15 +83,20 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   static void checkClasses(List<String> model, List<String> data) {
-    if (model.equals(data)) return;
-    List<String> onlyModel = new ArrayList<>(model);
-    onlyModel.removeAll(data);
-    List<String> onlyData = new ArrayList<>(data);
-    onlyData.removeAll(model);
+    checkClasses(model, "the model", data, "the data");
+  }
+
+  /** Refuses two class lists that differ, naming the classes only one side has. */
+  static void checkClasses(List<String> a, String aName, List<String> b, String bName) {
+    if (a.equals(b)) return;
+    List<String> onlyA = new ArrayList<>(a);
+    onlyA.removeAll(b);
+    List<String> onlyB = new ArrayList<>(b);
+    onlyB.removeAll(a);
     String diff =
-        onlyModel.isEmpty() && onlyData.isEmpty()
+        onlyA.isEmpty() && onlyB.isEmpty()
             ? "same names in another order"
-            : "only in the model: " + onlyModel + ", only in the data: " + onlyData;
-    throw new ImgclassException("the model's classes differ from the data's (" + diff + ")");
+            : "only in " + aName + ": " + onlyA + ", only in " + bName + ": " + onlyB;
+    throw new ImgclassException(aName + "'s classes differ from " + bName + "'s (" + diff + ")");
   }
 }

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       ExportCommand.class,
       BenchCommand.class,
+      ReportCommand.class,
+      CompareCommand.class,
       BenchTrainCommand.class
     })
 public final class Main implements Runnable {

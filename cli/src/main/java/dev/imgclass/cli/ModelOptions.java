@@ -58,6 +58,15 @@ final class ModelOptions {
       description = "ONNX files without imgclass metadata: per-channel std.")
   List<Double> std;
 
+  /** A run directory's libtorch model, with the message a user needs when it is not one. */
+  static dev.imgclass.train.models.Net loadRun(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new ImgclassException(
+          "model not found: " + dir + " (pass a run directory written by 'imgclass train')");
+    }
+    return Weights.loadModelDir(dir);
+  }
+
   boolean isOnnx() {
     return model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
   }

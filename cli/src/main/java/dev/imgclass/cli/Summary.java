@@ -17,7 +17,7 @@ final class Summary {
     out.printf(
         "wall time %s, training %.0f img/s%n", clock(r.wallSeconds()), r.trainImagesPerSecond());
     out.printf(
-        "written to %s: model.json, weights.safetensors, eval.json, metrics.csv, metrics.jsonl, checkpoints/{last,best}%n",
+        "written to %s: model.json, weights.safetensors, eval.json, metrics.csv, metrics.jsonl, report.html, checkpoints/{last,best}%n",
         r.runDir());
   }
 

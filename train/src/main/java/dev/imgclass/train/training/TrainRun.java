@@ -18,6 +18,7 @@ import dev.imgclass.train.eval.Evaluator;
 import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ import java.util.stream.Stream;
 /**
  * One training run from data to run directory: reads the data, builds (or resumes) the model,
  * trains, evaluates on the test split, and writes {@code model.json}, {@code weights.safetensors},
- * {@code eval.json}, metrics and checkpoints.
+ * {@code eval.json}, metrics, checkpoints and {@code report.html}.
  */
 public final class TrainRun {
   public static final String VERSION = "0.1.0";
@@ -159,7 +160,9 @@ public final class TrainRun {
             speed);
     new Trainer(task, loader, schedule, val, evaluator, listeners).fit(start, cfg.epochs());
 
-    Optional<EvalReport> test = splits.test().map(evaluator::evaluate);
+    Optional<RunReport.TestSet> testSet =
+        splits.test().map(d -> new RunReport.TestSet(d, evaluator.predict(d)));
+    Optional<EvalReport> test = testSet.map(t -> evaluator.report(t.predictions()));
     Map<String, Object> metrics = new LinkedHashMap<>();
     test.ifPresent(
         t -> {
@@ -176,6 +179,7 @@ public final class TrainRun {
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("seed", cfg.seed());
     provenance.put("data", splits.description());
+    provenance.put("data_source", data); // the --data value, so that a report can reopen it
     provenance.put("data_fingerprint", fingerprint);
     provenance.put("train_images", train.size());
     provenance.put("git_commit", gitCommit());
@@ -189,6 +193,7 @@ public final class TrainRun {
     Weights.save(net, runDir.resolve(ModelCard.WEIGHTS));
     card.write(runDir);
     test.ifPresent(t -> Json.writeFile(runDir.resolve("eval.json"), t));
+    RunReport.write(runDir, net, testSet);
     double wall = (System.nanoTime() - wall0) / 1e9;
     return new Result(runDir, card, test, wall, speed.imagesPerSecond());
   }

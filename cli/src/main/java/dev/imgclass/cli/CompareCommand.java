@@ -1,0 +1,104 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
+import dev.imgclass.core.ModelComparison;
+import dev.imgclass.train.data.DataSources;
+import dev.imgclass.train.data.DataSplits;
+import dev.imgclass.train.data.Dataset;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.eval.Evaluator;
+import dev.imgclass.train.eval.TorchClassifier;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.report.ComparePage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code imgclass compare}: two models on the same test images, with 95% intervals, per-class
+ * deltas and McNemar's exact test on the paired predictions.
+ */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description =
+        "Compare two models on the same test images: accuracy with 95% confidence intervals,"
+            + " per-class recall deltas, McNemar's exact test and a verdict.")
+final class CompareCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL_A", description = "The baseline run directory.")
+  Path modelA;
+
+  @Parameters(index = "1", paramLabel = "MODEL_B", description = "The candidate run directory.")
+  Path modelB;
+
+  @Option(
+      names = "--data",
+      required = true,
+      description = "fashion-mnist, a folder of IDX files, or synthetic[:N[:CLASSES]].")
+  String data;
+
+  @Option(names = "--json", description = "Print the comparison as one JSON document.")
+  boolean json;
+
+  @Option(names = "--html", paramLabel = "FILE", description = "Also write an HTML page.")
+  Path html;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Intra-op threads (default: all cores).")
+  int threads;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description = "Images per forward pass (default: 256).")
+  int batchSize;
+
+  @Override
+  public Integer call() {
+    Engine.threads(threads);
+    Net a = ModelOptions.loadRun(modelA);
+    Net b = ModelOptions.loadRun(modelB);
+    EvalCommand.checkClasses(a.spec().classes(), "model A", b.spec().classes(), "model B");
+    DataSplits splits = DataSources.open(data);
+    Dataset test =
+        splits
+            .test()
+            .orElseThrow(
+                () ->
+                    new ImgclassException(
+                        data + " has no test split: compare needs held-out images (t10k-* files)"));
+    EvalCommand.checkClasses(a.spec().classes(), test.classes());
+    Evaluator.Predictions pa =
+        new Evaluator(new TorchClassifier(a, Precision.FP32), batchSize).predict(test);
+    Evaluator.Predictions pb =
+        new Evaluator(new TorchClassifier(b, Precision.FP32), batchSize).predict(test);
+    ModelComparison c =
+        ModelComparison.of(
+            modelA.toString(),
+            modelB.toString(),
+            pa.predicted(),
+            pb.predicted(),
+            pa.labels(),
+            test.classes());
+    if (html != null) {
+      AtomicFiles.write(
+          html, ComparePage.html(c, splits.description()).getBytes(StandardCharsets.UTF_8));
+    }
+    if (json) {
+      System.out.println(Json.write(c));
+    } else {
+      System.out.printf("test split of %s%n", splits.description());
+      System.out.print(c.toTable());
+      if (html != null) System.out.println("wrote " + html);
+    }
+    return 0;
+  }
+}

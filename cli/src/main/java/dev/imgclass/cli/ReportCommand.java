@@ -1,0 +1,80 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.ModelCard;
+import dev.imgclass.train.data.DataSources;
+import dev.imgclass.train.data.Dataset;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.eval.Evaluator;
+import dev.imgclass.train.eval.TorchClassifier;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.report.MetricsRow;
+import dev.imgclass.train.report.RunReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code imgclass report}: (re)writes a run directory's report.html and chart PNGs. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write RUN_DIR/report.html (curves, learning rate, confusion, per-class scores, calibration,"
+            + " misclassified images, model card) and the charts as PNG files.")
+final class ReportCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "RUN_DIR", description = "Run directory written by 'imgclass train'.")
+  Path runDir;
+
+  @Option(
+      names = "--data",
+      description = "Data with the test split (default: the --data the run was trained on).")
+  String data;
+
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "Intra-op threads (default: all cores).")
+  int threads;
+
+  @Override
+  public Integer call() {
+    if (!Files.isDirectory(runDir)) {
+      throw new ImgclassException(
+          "run directory not found: " + runDir + " (pass a directory written by 'imgclass train')");
+    }
+    MetricsRow.read(runDir); // a directory without metrics is refused before any work
+    Engine.threads(threads);
+    Net net = ModelOptions.loadRun(runDir);
+    Object source = data != null ? data : ModelCard.read(runDir).provenance().get("data_source");
+    Optional<RunReport.TestSet> test = Optional.empty();
+    if (source != null) {
+      Optional<Dataset> d = DataSources.open(source.toString()).test();
+      d.ifPresent(t -> EvalCommand.checkClasses(net.spec().classes(), t.classes()));
+      test =
+          d.map(
+              t ->
+                  new RunReport.TestSet(
+                      t, new Evaluator(new TorchClassifier(net, Precision.FP32), 256).predict(t)));
+    }
+    List<Path> files = RunReport.write(runDir, net, test);
+    System.out.println("wrote " + files.get(0));
+    System.out.println(
+        "charts: "
+            + String.join(
+                ", ",
+                files.subList(1, files.size()).stream()
+                    .map(f -> f.getFileName().toString())
+                    .toList()));
+    if (test.isEmpty()) {
+      System.out.println(
+          "no test images: the gallery and reliability diagram need them; pass --data DATA");
+    }
+    return 0;
+  }
+}
