@@ -3,9 +3,8 @@
 Usage: /usr/bin/python3 torchvision_export.py MODEL SIZE CLASSES OUT_DIR
 Writes OUT_DIR/weights.safetensors (the state_dict, torchvision names), OUT_DIR/input.safetensors
 ("input", 2 x 3 x SIZE x SIZE) and OUT_DIR/logits.safetensors ("logits"). BN running statistics
-are set to random values so that eval-mode batch norm is exercised, and linear layers get PyTorch's
-default init so that the logits are large enough for a 1e-4 comparison to mean something. The safetensors format is
-written by hand (8-byte little-endian header length, JSON header, raw bytes): no pip packages.
+are set to random values so that eval-mode batch norm is exercised, and the last linear layer is
+scaled so that the largest logit is 5. The safetensors format is written by hand (8-byte little-endian header length, JSON header, raw bytes): no pip packages.
 """
 import json
 import struct
@@ -50,11 +49,16 @@ def main():
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.2, 0.2)
                 m.num_batches_tracked.fill_(7)
-            elif isinstance(m, torch.nn.Linear):
-                m.reset_parameters()  # PyTorch's default init: logits well above 1e-4
     model.eval()
     x = torch.randn(2, 3, size, size)
     with torch.no_grad():
+        # scale the last linear layer so the largest logit is 5: large enough for a 1e-4
+        # comparison to mean something, small enough that float rounding stays below it
+        last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+        last.bias.uniform_(-0.5, 0.5)
+        scale = 5.0 / model(x).abs().max().item()
+        last.weight.mul_(scale)
+        last.bias.mul_(scale)
         logits = model(x)
     write_safetensors(out + "/weights.safetensors", model.state_dict())
     write_safetensors(out + "/input.safetensors", {"input": x})

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,8 +26,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Our models give torchvision's logits: a randomly initialised torchvision model (with random BN
  * running statistics) is written to safetensors by {@code torchvision_export.py}, loaded into ours
  * by name, and both run in eval mode on the same input. Skips where /usr/bin/python3 lacks
- * torchvision (Debian: {@code apt-get install python3-torchvision}).
+ * torchvision (Debian: {@code apt-get install python3-torchvision}). About a minute on 2 cores.
  */
+@Tag("slow")
 class LogitParityTest {
   static final String PYTHON = "/usr/bin/python3";
   static final int SIZE = 64;

@@ -15,6 +15,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -93,6 +94,7 @@ class ModelZooTest {
     }
   }
 
+  @Tag("slow") // ~2 min for the whole registry on 2 cores
   @ParameterizedTest
   @MethodSource("names")
   void a_few_sgd_steps_on_one_batch_lower_its_loss(String name) {
