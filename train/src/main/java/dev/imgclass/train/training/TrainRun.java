@@ -103,8 +103,9 @@ public final class TrainRun {
     net.freeze(frozen);
     if (frozen > 0)
       out.printf(
-          "freeze: %s (%d of %d body groups); %,d parameters train%n",
-          String.join(", ", net.groups().subList(0, frozen)),
+          "freeze: %s..%s (%d of %d body groups); %,d parameters train%n",
+          net.groups().get(0),
+          net.groups().get(frozen - 1),
           frozen,
           net.groups().size(),
           net.params().entries().stream()
