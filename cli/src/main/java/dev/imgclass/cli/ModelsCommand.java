@@ -43,6 +43,11 @@ final class ModelsCommand implements Callable<Integer> {
       row.put("input", "3x" + e.defaultInputSize() + "x" + e.defaultInputSize());
       row.put("classes", classes);
       row.put("summary", e.summary());
+      row.put(
+          "smallInput",
+          e.defaultInputSize() >= Net.SMALL_INPUT
+              ? "below " + Net.SMALL_INPUT + " px the stem runs at stride 1"
+              : "designed for small inputs");
       rows.add(row);
     }
     if (json) {
@@ -50,11 +55,11 @@ final class ModelsCommand implements Callable<Integer> {
       return 0;
     }
     System.out.printf(
-        "%-10s %10s %10s %11s %7s  %s%n",
+        "%-22s %10s %10s %11s %7s  %s%n",
         "name", "params", "MACs", "input", "classes", "when to use it");
     for (Map<String, Object> r : rows) {
       System.out.printf(
-          "%-10s %9.2fM %9.2fG %11s %7s  %s%n",
+          "%-22s %9.2fM %9.3fG %11s %7s  %s%n",
           r.get("name"),
           ((Long) r.get("params")) / 1e6,
           ((Long) r.get("macs")) / 1e9,
@@ -63,7 +68,11 @@ final class ModelsCommand implements Callable<Integer> {
           r.get("summary"));
     }
     System.out.println(
-        "\nParams and MACs are for the input and class count shown; any channels, size and classes train.");
+        "\nParams and MACs are for the input and class count shown; any channels, size and classes"
+            + " train.\nSmall inputs (below "
+            + Net.SMALL_INPUT
+            + " px, e.g. 28x28, 32x32): the ImageNet models run their stem at stride 1 (ResNets"
+            + " also skip the max pool); parameters and names are unchanged.");
     return 0;
   }
 }

@@ -86,6 +86,21 @@ final class TrainOptions {
       description = "Also checkpoint every N steps (default: each epoch end).")
   Integer checkpointSteps;
 
+  @Option(
+      names = "--init-weights",
+      paramLabel = "FILE",
+      description =
+          "Start from these weights (safetensors, torchvision names); a head for another class"
+              + " count is reset.")
+  String initWeights;
+
+  @Option(
+      names = "--freeze",
+      description =
+          "none, backbone (train the head only) or N: freeze the first N body groups (ResNet:"
+              + " stem, layer1..4; MobileNetV3: features.0, features.1, ...) (default: none).")
+  String freeze;
+
   /** The defaults, overridden by every flag the user gave. */
   TrainConfig.Builder apply(TrainConfig.Builder b) {
     if (model != null) b.model = model;
@@ -107,6 +122,8 @@ final class TrainOptions {
     if (augment != null) b.augment = augment;
     if (valFraction != null) b.valFraction = valFraction;
     if (checkpointSteps != null) b.checkpointSteps = checkpointSteps;
+    if (initWeights != null) b.initWeights = initWeights;
+    if (freeze != null) b.freeze = freeze;
     return b;
   }
 }

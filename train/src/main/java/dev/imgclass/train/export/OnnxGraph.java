@@ -71,6 +71,14 @@ public final class OnnxGraph {
     return a.build();
   }
 
+  public static OnnxMl.AttributeProto real(String name, float value) {
+    return OnnxMl.AttributeProto.newBuilder()
+        .setName(name)
+        .setType(OnnxMl.AttributeProto.AttributeType.FLOAT)
+        .setF(value)
+        .build();
+  }
+
   public static OnnxMl.AttributeProto integer(String name, long value) {
     return OnnxMl.AttributeProto.newBuilder()
         .setName(name)

@@ -9,22 +9,26 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The two-convolution residual block of He et al. 2016 ("Deep Residual Learning"), used by
  * ResNet-18/34 and the CIFAR ResNets: relu(bn2(conv2(relu(bn1(conv1 x)))) + shortcut(x)). The
- * shortcut is a strided 1×1 conv + BN when the shape changes (option B), else the identity.
+ * shortcut is a strided 1×1 conv + BN when the shape changes (option B), else the identity. With
+ * {@code se}, a squeeze-excite rescales the branch before the addition (SE-ResNet, Hu et al. 2018).
  */
 public final class BasicBlock implements Block {
   final ConvNormAct first;
   final ConvNormAct second;
+  final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  BasicBlock(int in, int out, int stride, RandomGenerator rng) {
-    first = ConvNormAct.of(in, out, 3, stride, true, rng).named("conv1", "bn1");
-    second = ConvNormAct.of(out, out, 3, 1, false, rng).named("conv2", "bn2");
+  BasicBlock(int in, int out, int stride, boolean se, RandomGenerator rng) {
+    first = ConvNormAct.of(in, out, 3, stride, Activation.RELU, rng).named("conv1", "bn1");
+    second = ConvNormAct.of(out, out, 3, 1, Activation.NONE, rng).named("conv2", "bn2");
+    this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
     downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
 
   @Override
   public Tensor forward(Tensor x, boolean training) {
     Tensor y = second.forward(first.forward(x, training), training);
+    if (se.isPresent()) y = se.get().forward(y, training);
     Tensor shortcut = downsample.isPresent() ? downsample.get().forward(x, training) : x;
     return torch.relu_(y.add_(shortcut));
   }
@@ -32,6 +36,7 @@ public final class BasicBlock implements Block {
   @Override
   public String toOnnx(OnnxGraph g, String input) {
     String y = second.toOnnx(g, first.toOnnx(g, input));
+    if (se.isPresent()) y = se.get().toOnnx(g, y);
     String shortcut = downsample.isPresent() ? downsample.get().toOnnx(g, input) : input;
     return g.node("Relu", g.node("Add", y, shortcut));
   }
@@ -44,6 +49,7 @@ public final class BasicBlock implements Block {
   @Override
   public long macs(Shape in) {
     long m = first.macs(in) + second.macs(first.outputShape(in));
+    m += se.map(e -> e.macs(in)).orElse(0L);
     return m + downsample.map(d -> d.macs(in)).orElse(0L);
   }
 
@@ -51,6 +57,7 @@ public final class BasicBlock implements Block {
   public void collect(String prefix, ParamStore store) {
     first.collect(prefix, store);
     second.collect(prefix, store);
+    se.ifPresent(e -> e.collect(ParamStore.join(prefix, "se"), store));
     downsample.ifPresent(d -> d.collect(prefix, store));
   }
 }

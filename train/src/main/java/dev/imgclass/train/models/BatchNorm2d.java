@@ -8,12 +8,32 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Batch normalisation (Ioffe and Szegedy, 2015) with running statistics, momentum 0.1 and eps 1e-5
- * as in PyTorch; folded into the preceding convolution at export.
+ * Batch normalisation (Ioffe and Szegedy, 2015) with running statistics; momentum 0.1 and eps 1e-5
+ * as in PyTorch unless a {@link Config} says otherwise; folded into the preceding convolution at
+ * export.
  */
 public final class BatchNorm2d implements Block {
-  static final double MOMENTUM = 0.1;
-  static final double EPS = 1e-5;
+  /**
+   * Numerical settings of a batch norm, in PyTorch's convention.
+   *
+   * @param eps added to the variance before the square root
+   * @param momentum weight of the new batch in the running statistics
+   */
+  public record Config(double eps, double momentum) {
+    /** PyTorch's defaults, used by the ResNets. */
+    public static final Config TORCH = new Config(1e-5, 0.1);
+
+    /** torchvision's MobileNetV3 (from the TensorFlow reference): eps 0.001, momentum 0.01. */
+    public static final Config MOBILENET = new Config(1e-3, 0.01);
+
+    public Config {
+      if (!(eps > 0) || !(momentum > 0 && momentum <= 1))
+        throw new IllegalArgumentException(
+            "batch norm needs eps > 0 and momentum in (0, 1], got " + eps + ", " + momentum);
+    }
+  }
+
+  final Config config;
   final int channels;
   final Tensor weight;
   final Tensor bias;
@@ -28,11 +48,12 @@ public final class BatchNorm2d implements Block {
   private final Scalar one = new Scalar(1L);
 
   BatchNorm2d(int channels) {
-    this(channels, 1f);
+    this(channels, 1f, Config.TORCH);
   }
 
   /** {@code gamma} is the initial scale; 0 makes a residual branch start as the identity. */
-  BatchNorm2d(int channels, float gamma) {
+  BatchNorm2d(int channels, float gamma, Config config) {
+    this.config = config;
     this.channels = channels;
     this.weight = Init.param(Init.constant(gamma, channels));
     this.bias = Init.param(Init.constant(0f, channels));
@@ -51,11 +72,11 @@ public final class BatchNorm2d implements Block {
         batchesTracked.add_(one);
       }
     }
-    return torch.batch_norm(x, w, b, rm, rv, training, MOMENTUM, EPS, true);
+    return torch.batch_norm(x, w, b, rm, rv, training, config.momentum(), config.eps(), true);
   }
 
   public double eps() {
-    return EPS;
+    return config.eps();
   }
 
   @Override

@@ -8,26 +8,30 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * The 1×1 → 3×3 → 1×1 residual block of ResNet-50 and deeper (He et al. 2016), with the stride on
- * the 3×3 convolution as in torchvision ("ResNet v1.5"); output width is 4× the inner width.
+ * the 3×3 convolution as in torchvision ("ResNet v1.5"); output width is 4× the inner width. With
+ * {@code se}, a squeeze-excite rescales the branch before the addition (SE-ResNet, Hu et al. 2018).
  */
 public final class Bottleneck implements Block {
   static final int EXPANSION = 4;
   final ConvNormAct reduce;
   final ConvNormAct spatial;
   final ConvNormAct expand;
+  final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  Bottleneck(int in, int width, int stride, RandomGenerator rng) {
+  Bottleneck(int in, int width, int stride, boolean se, RandomGenerator rng) {
     int out = width * EXPANSION;
-    reduce = ConvNormAct.of(in, width, 1, 1, true, rng).named("conv1", "bn1");
-    spatial = ConvNormAct.of(width, width, 3, stride, true, rng).named("conv2", "bn2");
-    expand = ConvNormAct.of(width, out, 1, 1, false, rng).named("conv3", "bn3");
+    reduce = ConvNormAct.of(in, width, 1, 1, Activation.RELU, rng).named("conv1", "bn1");
+    spatial = ConvNormAct.of(width, width, 3, stride, Activation.RELU, rng).named("conv2", "bn2");
+    expand = ConvNormAct.of(width, out, 1, 1, Activation.NONE, rng).named("conv3", "bn3");
+    this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
     downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
 
   @Override
   public Tensor forward(Tensor x, boolean training) {
     Tensor y = expand.forward(spatial.forward(reduce.forward(x, training), training), training);
+    if (se.isPresent()) y = se.get().forward(y, training);
     Tensor shortcut = downsample.isPresent() ? downsample.get().forward(x, training) : x;
     return torch.relu_(y.add_(shortcut));
   }
@@ -35,6 +39,7 @@ public final class Bottleneck implements Block {
   @Override
   public String toOnnx(OnnxGraph g, String input) {
     String y = expand.toOnnx(g, spatial.toOnnx(g, reduce.toOnnx(g, input)));
+    if (se.isPresent()) y = se.get().toOnnx(g, y);
     String shortcut = downsample.isPresent() ? downsample.get().toOnnx(g, input) : input;
     return g.node("Relu", g.node("Add", y, shortcut));
   }
@@ -49,6 +54,7 @@ public final class Bottleneck implements Block {
     Shape a = reduce.outputShape(in);
     Shape b = spatial.outputShape(a);
     long m = reduce.macs(in) + spatial.macs(a) + expand.macs(b);
+    m += se.map(e -> e.macs(in)).orElse(0L);
     return m + downsample.map(d -> d.macs(in)).orElse(0L);
   }
 
@@ -57,6 +63,7 @@ public final class Bottleneck implements Block {
     reduce.collect(prefix, store);
     spatial.collect(prefix, store);
     expand.collect(prefix, store);
+    se.ifPresent(e -> e.collect(ParamStore.join(prefix, "se"), store));
     downsample.ifPresent(d -> d.collect(prefix, store));
   }
 }

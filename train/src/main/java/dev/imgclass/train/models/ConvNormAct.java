@@ -2,49 +2,77 @@ package dev.imgclass.train.models;
 
 import dev.imgclass.train.engine.Tensors;
 import dev.imgclass.train.export.OnnxGraph;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 /**
- * Convolution, batch norm, optional ReLU: the unit every CNN here is made of. Its two tensors are
- * named by the caller ({@code conv1}/{@code bn1}, {@code downsample.0}/{@code downsample.1}) so
- * that parameter names match torchvision's.
+ * Convolution, batch norm, optional activation: the unit every CNN here is made of (torchvision's
+ * {@code Conv2dNormActivation}). Its two tensors are named by the caller ({@code conv1}/{@code
+ * bn1}, {@code downsample.0}/{@code downsample.1}; {@code 0}/{@code 1} by default, as in a
+ * torchvision {@code Sequential}) so that parameter names match torchvision's.
  */
 public final class ConvNormAct implements Block {
   final Conv2d conv;
   final BatchNorm2d norm;
-  final boolean relu;
-  private String convName = "conv";
-  private String normName = "bn";
+  final Activation act;
+  private String convName = "0";
+  private String normName = "1";
 
-  private ConvNormAct(Conv2d conv, BatchNorm2d norm, boolean relu) {
+  private ConvNormAct(Conv2d conv, BatchNorm2d norm, Activation act) {
     this.conv = conv;
     this.norm = norm;
-    this.relu = relu;
+    this.act = act;
   }
 
-  /** A conv (padding k/2) + BN (+ ReLU) unit. */
+  /** A conv (padding k/2) + BN (PyTorch's defaults) + activation unit. */
   public static ConvNormAct of(
-      int in, int out, int k, int stride, boolean relu, RandomGenerator rng) {
-    return new ConvNormAct(new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out), relu);
+      int in, int out, int k, int stride, Activation act, RandomGenerator rng) {
+    return of(in, out, k, stride, act, BatchNorm2d.Config.TORCH, rng);
+  }
+
+  /** As {@link #of(int, int, int, int, Activation, RandomGenerator)} with a given batch norm. */
+  public static ConvNormAct of(
+      int in,
+      int out,
+      int k,
+      int stride,
+      Activation act,
+      BatchNorm2d.Config bn,
+      RandomGenerator rng) {
+    return new ConvNormAct(
+        new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out, 1f, bn), act);
+  }
+
+  /**
+   * A depthwise unit: one k×k filter per channel ({@code groups = channels}), the spatial half of a
+   * depthwise-separable convolution (Howard et al. 2017, "MobileNets").
+   */
+  public static ConvNormAct depthwise(
+      int channels, int k, int stride, Activation act, BatchNorm2d.Config bn, RandomGenerator rng) {
+    return new ConvNormAct(
+        new Conv2d(channels, channels, k, stride, channels, rng),
+        new BatchNorm2d(channels, 1f, bn),
+        act);
   }
 
   /** As {@link #of} with the norm's scale starting at zero (last unit of a residual branch). */
   public static ConvNormAct zeroInit(int in, int out, int k, int stride, RandomGenerator rng) {
-    return new ConvNormAct(new Conv2d(in, out, k, stride, 1, rng), new BatchNorm2d(out, 0f), false);
+    return new ConvNormAct(
+        new Conv2d(in, out, k, stride, 1, rng),
+        new BatchNorm2d(out, 0f, BatchNorm2d.Config.TORCH),
+        Activation.NONE);
   }
 
   /**
    * The projection shortcut of a residual block: a strided 1×1 conv + BN when the shape changes
    * (named {@code downsample.0/1} as in torchvision), none when the identity fits.
    */
-  public static java.util.Optional<ConvNormAct> shortcut(
-      int in, int out, int stride, RandomGenerator rng) {
+  public static Optional<ConvNormAct> shortcut(int in, int out, int stride, RandomGenerator rng) {
     return stride != 1 || in != out
-        ? java.util.Optional.of(
-            of(in, out, 1, stride, false, rng).named("downsample.0", "downsample.1"))
-        : java.util.Optional.empty();
+        ? Optional.of(
+            of(in, out, 1, stride, Activation.NONE, rng).named("downsample.0", "downsample.1"))
+        : Optional.empty();
   }
 
   /** Names the two tensors' groups, relative to the enclosing block. */
@@ -56,8 +84,7 @@ public final class ConvNormAct implements Block {
 
   @Override
   public Tensor forward(Tensor x, boolean training) {
-    Tensor y = norm.forward(conv.forward(x, training), training);
-    return relu ? torch.relu_(y) : y;
+    return act.apply(norm.forward(conv.forward(x, training), training));
   }
 
   @Override
@@ -106,7 +133,7 @@ public final class ConvNormAct implements Block {
                 OnnxGraph.ints("pads", p, p, p, p),
                 OnnxGraph.ints("dilations", 1, 1),
                 OnnxGraph.integer("group", conv.groups)));
-    return relu ? g.node("Relu", y) : y;
+    return act.toOnnx(g, y);
   }
 
   public int outChannels() {

@@ -7,20 +7,37 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
-/** The classifier head: a fully connected layer from pooled features to class logits. */
+/** A fully connected layer, (B, in) -> (B, out), as used by the classifier heads. */
 public final class Linear {
   final int in;
   final int out;
   final Tensor weight; // (out, in)
   final Tensor bias; // (out)
+  private final double std; // > 0: weights ~ N(0, std), bias 0; else PyTorch's default init
   private final TensorOptional biasOpt;
 
+  /** PyTorch's default init: weights and bias uniform in ±1/sqrt(in) (the ResNets' head). */
   Linear(int in, int out, RandomGenerator rng) {
+    this(in, out, 0, rng);
+  }
+
+  private Linear(int in, int out, double std, RandomGenerator rng) {
     this.in = in;
     this.out = out;
-    this.weight = Init.uniformFanIn(rng, in, out, in);
-    this.bias = Init.uniformFanIn(rng, in, out);
+    this.std = std;
+    this.weight = std > 0 ? Init.normal(rng, std, out, in) : Init.uniformFanIn(rng, in, out, in);
+    this.bias = std > 0 ? Init.param(Init.constant(0f, out)) : Init.uniformFanIn(rng, in, out);
     this.biasOpt = new TensorOptional(bias);
+  }
+
+  /** Weights ~ N(0, std), bias 0 (torchvision's MobileNetV3 classifier). */
+  static Linear normal(int in, int out, double std, RandomGenerator rng) {
+    return new Linear(in, out, std, rng);
+  }
+
+  /** A fresh layer with the same input width and init rule, for {@code out} outputs. */
+  Linear resized(int out, RandomGenerator rng) {
+    return new Linear(in, out, std, rng);
   }
 
   /** (B, in) -> (B, out) */

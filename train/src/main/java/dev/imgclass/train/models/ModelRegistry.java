@@ -37,6 +37,8 @@ public final class ModelRegistry {
   private static final Map<Integer, int[]> IMAGENET_DEPTHS =
       Map.of(18, new int[] {2, 2, 2, 2}, 34, new int[] {3, 4, 6, 3}, 50, new int[] {3, 4, 6, 3});
 
+  private static final Map<String, Double> WIDTHS = Map.of("100", 1.0, "075", 0.75, "050", 0.5);
+
   static {
     for (int depth : List.of(20, 32, 56)) {
       int n = CIFAR_DEPTHS.get(depth);
@@ -45,7 +47,7 @@ public final class ModelRegistry {
           32,
           10,
           "CIFAR-style ResNet for small images (28-64 px); the fast default",
-          (spec, rng) -> new ResNet(spec, ResNet.Kind.CIFAR, new int[] {n, n, n}, rng));
+          (spec, rng) -> new ResNet(spec, ResNet.Kind.CIFAR, new int[] {n, n, n}, false, rng));
     }
     for (int depth : List.of(18, 34)) {
       int[] d = IMAGENET_DEPTHS.get(depth);
@@ -54,7 +56,7 @@ public final class ModelRegistry {
           224,
           1000,
           "ImageNet ResNet, basic blocks; photos at 128-224 px, torchvision weights load",
-          (spec, rng) -> new ResNet(spec, ResNet.Kind.BASIC, d, rng));
+          (spec, rng) -> new ResNet(spec, ResNet.Kind.BASIC, d, false, rng));
     }
     int[] d50 = IMAGENET_DEPTHS.get(50);
     register(
@@ -62,7 +64,37 @@ public final class ModelRegistry {
         224,
         1000,
         "ImageNet ResNet, bottleneck blocks; most accurate here, 4 GMACs per 224 px image",
-        (spec, rng) -> new ResNet(spec, ResNet.Kind.BOTTLENECK, d50, rng));
+        (spec, rng) -> new ResNet(spec, ResNet.Kind.BOTTLENECK, d50, false, rng));
+    for (String w : List.of("100", "075", "050")) {
+      double m = WIDTHS.get(w);
+      register(
+          "mobilenetv3_large_" + w,
+          224,
+          1000,
+          "MobileNetV3-Large x" + m + "; accurate per MAC, for CPU/mobile inference",
+          (spec, rng) -> new MobileNetV3(spec, MobileNetV3.Size.LARGE, m, rng));
+    }
+    for (String w : List.of("100", "075", "050")) {
+      double m = WIDTHS.get(w);
+      register(
+          "mobilenetv3_small_" + w,
+          224,
+          1000,
+          "MobileNetV3-Small x" + m + "; the cheapest model here, for tight latency budgets",
+          (spec, rng) -> new MobileNetV3(spec, MobileNetV3.Size.SMALL, m, rng));
+    }
+    register(
+        "se_resnet20",
+        32,
+        10,
+        "CIFAR ResNet-20 with squeeze-excite in every block; +6% params, same MACs",
+        (spec, rng) -> new ResNet(spec, ResNet.Kind.CIFAR, new int[] {3, 3, 3}, true, rng));
+    register(
+        "se_resnet50",
+        224,
+        1000,
+        "ResNet-50 with squeeze-excite (SENet); timm seresnet50 names, 28M params",
+        (spec, rng) -> new ResNet(spec, ResNet.Kind.BOTTLENECK, d50, true, rng));
   }
 
   private ModelRegistry() {}

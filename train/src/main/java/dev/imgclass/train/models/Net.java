@@ -1,17 +1,26 @@
 package dev.imgclass.train.models;
 
+import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.train.export.OnnxGraph;
+import java.util.List;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A classification network: a feature extractor and a linear head, with its {@link ModelSpec}.
- * Tensors are registered by torchvision-compatible names in {@link #params()}.
+ * A classification network: a feature extractor (the body) and a {@link Head}, with its {@link
+ * ModelSpec}. Tensors are registered by torchvision-compatible names in {@link #params()}.
  */
 public abstract class Net {
+  /**
+   * Inputs smaller than this many pixels a side count as small: the ImageNet models then keep the
+   * stem at stride 1 (and the ResNets drop the stem's max pool), so 28×28 and 32×32 images are not
+   * reduced to a single pixel. Parameters and their names do not change.
+   */
+  public static final int SMALL_INPUT = 64;
+
   private ModelSpec spec;
-  protected Linear head;
+  protected Head head;
   private ParamStore params;
 
   protected Net(ModelSpec spec) {
@@ -22,29 +31,47 @@ public abstract class Net {
     return spec;
   }
 
+  /** True when the spec's input is below {@link #SMALL_INPUT} pixels a side. */
+  protected static boolean smallInput(ModelSpec spec) {
+    return spec.inputSize() < SMALL_INPUT;
+  }
+
   /** (B, C, H, W) -> (B, F) pooled features. */
   public abstract Tensor forwardFeatures(Tensor x, boolean training);
 
-  /** (B, F) -> (B, classes) logits. */
+  /** (B, F) -> (B, classes) logits, as in evaluation (no dropout). */
   public Tensor forwardHead(Tensor features) {
-    return head.forward(features);
+    return head.forward(features, false);
+  }
+
+  /** (B, F) -> (B, classes) logits; {@code training} turns on the head's dropout, if any. */
+  public Tensor forwardHead(Tensor features, boolean training) {
+    return head.forward(features, training);
   }
 
   /** (B, C, H, W) -> (B, classes) logits. */
   public Tensor forward(Tensor x, boolean training) {
-    return forwardHead(forwardFeatures(x, training));
+    return forwardHead(forwardFeatures(x, training), training);
   }
 
-  /** Replaces the head with a freshly initialised one for {@code classes} (fine-tuning). */
-  public void resetHead(java.util.List<String> classes, RandomGenerator rng) {
-    head = new Linear(head.in, classes.size(), rng);
+  /**
+   * Replaces the head's last layer with a freshly initialised one for {@code classes}
+   * (fine-tuning); the rest of the head is kept.
+   */
+  public void resetHead(List<String> classes, RandomGenerator rng) {
+    head = head.resized(classes.size(), rng);
     spec = spec.withClasses(classes);
     params = null;
   }
 
   /** Width of the pooled features the head reads. */
   public int featureWidth() {
-    return head.in;
+    return head.features();
+  }
+
+  /** Prefix of the tensors of the head's last layer ({@code fc}, {@code classifier.3}). */
+  public String logitsLayer() {
+    return head.logitsName();
   }
 
   /** Every parameter and buffer, by name, in a fixed order. */
@@ -52,7 +79,7 @@ public abstract class Net {
     if (params == null) {
       ParamStore store = new ParamStore();
       collectBody(store);
-      head.collect("fc", store);
+      head.collect(store);
       params = store;
     }
     return params;
@@ -73,6 +100,29 @@ public abstract class Net {
 
   /** Registers the tensors of everything but the head. */
   protected abstract void collectBody(ParamStore store);
+
+  /**
+   * The body's top-level groups in input-to-output order (ResNet: stem, layer1..layer4;
+   * MobileNetV3: features.0, features.1, ...), the unit of {@code --freeze N}.
+   */
+  public abstract List<String> groups();
+
+  /** Index into {@link #groups()} of the body tensor {@code name}; -1 for the head's tensors. */
+  public abstract int group(String name);
+
+  /**
+   * Freezes the first {@code n} groups of the body (all of it when {@code n} is at least the group
+   * count): their parameters stop requiring gradients, so they get none and are not updated. Batch
+   * norm running statistics still follow the data in training mode.
+   */
+  public void freeze(int n) {
+    if (n < 0)
+      throw new ImgclassException("--freeze needs backbone, none or a group count >= 0, got " + n);
+    for (ParamStore.Entry e : params().entries()) {
+      int g = group(e.name());
+      if (e.trainable() && g >= 0 && g < n) e.tensor().set_requires_grad(false);
+    }
+  }
 
   /** Multiply-accumulates of the body (without the head) for one image of shape {@code in}. */
   protected abstract long bodyMacs(Shape in);

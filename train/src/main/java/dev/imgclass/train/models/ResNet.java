@@ -12,7 +12,10 @@ import org.bytedeco.pytorch.global.torch;
  * Residual networks (He et al. 2016, "Deep Residual Learning for Image Recognition"). Two families:
  * the CIFAR ResNets (3×3 stem, three stages of 16/32/64 channels, depth 6n+2) for small images, and
  * the ImageNet ResNets (7×7 stride-2 stem + max pool, four stages of 64..512 channels) with basic
- * or bottleneck blocks. Tensor names match torchvision's {@code resnet*}.
+ * or bottleneck blocks. Tensor names match torchvision's {@code resnet*}. With {@code se}, every
+ * residual block ends in a squeeze-excite (SE-ResNet, Hu et al. 2018; timm's {@code seresnet*}
+ * names). ImageNet layouts on small inputs (see {@link Net#SMALL_INPUT}) keep the stem at stride 1
+ * and drop its max pool.
  */
 public final class ResNet extends Net {
   /** Which stem and block: the CIFAR layout, or ImageNet's with basic or bottleneck blocks. */
@@ -26,14 +29,16 @@ public final class ResNet extends Net {
   private final List<List<Block>> stages = new ArrayList<>();
   private static final long[] POOL = {1, 1};
 
-  ResNet(ModelSpec spec, Kind kind, int[] depths, RandomGenerator rng) {
+  ResNet(ModelSpec spec, Kind kind, int[] depths, boolean se, RandomGenerator rng) {
     super(spec);
     boolean cifar = kind == Kind.CIFAR;
+    boolean small = !cifar && smallInput(spec);
     int width = cifar ? 16 : 64;
+    int stemStride = cifar || small ? 1 : 2;
     stem.add(
-        ConvNormAct.of(spec.inChannels(), width, cifar ? 3 : 7, cifar ? 1 : 2, true, rng)
+        ConvNormAct.of(spec.inChannels(), width, cifar ? 3 : 7, stemStride, Activation.RELU, rng)
             .named("conv1", "bn1"));
-    if (!cifar) stem.add(new MaxPool());
+    if (!cifar && !small) stem.add(new MaxPool());
     int in = width;
     for (int s = 0; s < depths.length; s++) {
       int w = width << s;
@@ -41,16 +46,16 @@ public final class ResNet extends Net {
       for (int b = 0; b < depths[s]; b++) {
         int stride = (b == 0 && s > 0) ? 2 : 1;
         if (kind == Kind.BOTTLENECK) {
-          blocks.add(new Bottleneck(in, w, stride, rng));
+          blocks.add(new Bottleneck(in, w, stride, se, rng));
           in = w * Bottleneck.EXPANSION;
         } else {
-          blocks.add(new BasicBlock(in, w, stride, rng));
+          blocks.add(new BasicBlock(in, w, stride, se, rng));
           in = w;
         }
       }
       stages.add(blocks);
     }
-    head = new Linear(in, spec.numClasses(), rng);
+    head = Head.linear(in, spec.numClasses(), rng);
   }
 
   @Override
@@ -80,6 +85,19 @@ public final class ResNet extends Net {
       for (int b = 0; b < stage.size(); b++)
         stage.get(b).collect("layer" + (s + 1) + "." + b, store);
     }
+  }
+
+  @Override
+  public List<String> groups() {
+    List<String> g = new ArrayList<>(List.of("stem"));
+    for (int s = 1; s <= stages.size(); s++) g.add("layer" + s);
+    return g;
+  }
+
+  @Override
+  public int group(String name) {
+    if (name.startsWith("layer")) return name.charAt(5) - '0';
+    return name.startsWith("conv1.") || name.startsWith("bn1.") ? 0 : -1;
   }
 
   @Override

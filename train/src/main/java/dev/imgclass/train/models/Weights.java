@@ -82,6 +82,64 @@ public final class Weights {
     }
   }
 
+  /**
+   * Starts fine-tuning from {@code file} (torchvision names, e.g. ImageNet weights exported from
+   * PyTorch): every tensor is loaded except the head's last layer when its class count differs,
+   * which keeps its fresh initialisation. A stem convolution for 1-channel input is made from an
+   * RGB one by summing over the colour channels. Returns one line saying what was done.
+   */
+  public static String initFrom(Net net, Path file) {
+    Map<String, TensorData> tensors = new LinkedHashMap<>(Safetensors.read(file).tensors());
+    String head = net.logitsLayer() + ".";
+    List<String> notes = new ArrayList<>();
+    TensorData fileHead = tensors.get(head + "weight");
+    long[] ourHead = Tensors.shape(net.params().get(head + "weight").orElseThrow().tensor());
+    if (fileHead != null && !Arrays.equals(fileHead.shape(), ourHead)) {
+      tensors.keySet().removeIf(n -> n.startsWith(head));
+      notes.add(
+          String.format(
+              "head %s reset for %d classes (the file has %d)",
+              net.logitsLayer(), ourHead[0], fileHead.shape()[0]));
+    }
+    Map<String, TensorData> mine = toData(net);
+    for (Map.Entry<String, TensorData> e : List.copyOf(tensors.entrySet())) {
+      TensorData want = mine.get(e.getKey());
+      long[] have = e.getValue().shape();
+      if (want != null
+          && want.shape().length == 4
+          && have.length == 4
+          && want.shape()[1] == 1
+          && have[1] == 3
+          && want.shape()[0] == have[0]) {
+        tensors.put(e.getKey(), sumChannels(e.getValue()));
+        notes.add(e.getKey() + " summed over RGB for 1-channel input");
+      }
+    }
+    int fromFile = tensors.size();
+    for (String n : mine.keySet()) {
+      if (n.startsWith(head) && !tensors.containsKey(n)) tensors.put(n, mine.get(n));
+    }
+    load(net, tensors, file.toString());
+    return "init-weights: "
+        + fromFile
+        + " tensors loaded from "
+        + file
+        + (notes.isEmpty() ? "" : "; " + String.join("; ", notes));
+  }
+
+  /** (O, 3, k, k) -> (O, 1, k, k), summing the colour channels (timm's adapt_input_conv). */
+  private static TensorData sumChannels(TensorData d) {
+    float[] v = d.toFloats();
+    long[] s = d.shape();
+    int o = (int) s[0];
+    int kk = (int) (s[2] * s[3]);
+    float[] out = new float[o * kk];
+    for (int i = 0; i < o; i++)
+      for (int c = 0; c < 3; c++)
+        for (int j = 0; j < kk; j++) out[i * kk + j] += v[(i * 3 + c) * kk + j];
+    return TensorData.ofFloats(out, s[0], 1, s[2], s[3]);
+  }
+
   /** True when every parameter and buffer holds only finite numbers. */
   public static boolean allFinite(Net net) {
     try (PointerScope scope = new PointerScope()) {

@@ -20,7 +20,9 @@ public abstract class Optimizer {
   protected long steps;
 
   protected Optimizer(ParamStore store) {
-    this.params = store.entries().stream().filter(ParamStore.Entry::trainable).toList();
+    // frozen parameters (requires_grad off) get neither gradients nor updates
+    this.params =
+        store.entries().stream().filter(e -> e.trainable() && e.tensor().requires_grad()).toList();
   }
 
   public static Optimizer create(TrainConfig c, ParamStore store) {

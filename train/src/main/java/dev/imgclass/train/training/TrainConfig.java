@@ -27,6 +27,9 @@ import java.util.Locale;
  * @param precision fp32 or bf16
  * @param threads intra-op threads
  * @param checkpointSteps also save the last checkpoint every this many steps (0: at epoch ends)
+ * @param initWeights safetensors file to start from (torchvision names), empty for none
+ * @param freeze {@code none}, {@code backbone} (all but the head) or the number of leading body
+ *     groups whose parameters are not trained
  */
 public record TrainConfig(
     String model,
@@ -47,7 +50,9 @@ public record TrainConfig(
     long seed,
     String precision,
     int threads,
-    int checkpointSteps) {
+    int checkpointSteps,
+    String initWeights,
+    String freeze) {
 
   public TrainConfig {
     require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
@@ -71,6 +76,20 @@ public record TrainConfig(
     require(limit >= 0, "--limit must be >= 0, got " + limit);
     require(threads >= 0, "--threads must be >= 0, got " + threads);
     require(checkpointSteps >= 0, "--checkpoint-steps must be >= 0, got " + checkpointSteps);
+    initWeights = initWeights == null ? "" : initWeights;
+    freeze = freeze == null ? "none" : freeze.toLowerCase(Locale.ROOT);
+    require(
+        freeze.equals("none") || freeze.equals("backbone") || freeze.matches("\\d{1,3}"),
+        "--freeze must be none, backbone or a number of body groups, got " + freeze);
+  }
+
+  /** Body groups to freeze for a model with {@code groups} of them. */
+  public int frozenGroups(int groups) {
+    return switch (freeze) {
+      case "none" -> 0;
+      case "backbone" -> groups;
+      default -> Math.min(groups, Integer.parseInt(freeze));
+    };
   }
 
   private static void require(boolean ok, String message) {
@@ -102,6 +121,8 @@ public record TrainConfig(
     public String precision = "auto";
     public int threads = 0;
     public int checkpointSteps = 0;
+    public String initWeights = "";
+    public String freeze = "none";
 
     public TrainConfig build() {
       boolean adamw = optimizer.equalsIgnoreCase("adamw");
@@ -124,7 +145,9 @@ public record TrainConfig(
           seed,
           precision,
           threads,
-          checkpointSteps);
+          checkpointSteps,
+          initWeights,
+          freeze);
     }
   }
 }

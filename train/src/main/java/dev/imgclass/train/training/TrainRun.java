@@ -93,6 +93,26 @@ public final class TrainRun {
             channelMeans(train, false));
     ModelRegistry.entry(cfg.model()); // fail fast on an unknown name, before any work
     Net net = ModelRegistry.create(spec, cfg.seed());
+    if (!cfg.initWeights().isEmpty() && restored.isEmpty()) {
+      Path init = Path.of(cfg.initWeights());
+      if (!Files.isRegularFile(init))
+        throw new ImgclassException(
+            "--init-weights " + init + " is not a file: give a .safetensors file");
+      out.println(Weights.initFrom(net, init));
+    }
+    int frozen = cfg.frozenGroups(net.groups().size());
+    net.freeze(frozen);
+    if (frozen > 0)
+      out.printf(
+          "freeze: %s..%s (%d of %d body groups); %,d parameters train%n",
+          net.groups().get(0),
+          net.groups().get(frozen - 1),
+          frozen,
+          net.groups().size(),
+          net.params().entries().stream()
+              .filter(e -> e.trainable() && e.tensor().requires_grad())
+              .mapToLong(e -> e.tensor().numel())
+              .sum());
     Optimizer optimizer = Optimizer.create(cfg, net.params());
     TrainState start = TrainState.start(cfg, fingerprint);
     if (restored.isPresent()) {
