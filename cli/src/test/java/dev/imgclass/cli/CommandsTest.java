@@ -49,9 +49,12 @@ class CommandsTest {
     Cli.Run r = Cli.run("models", "--json");
     assertThat(r.code()).isZero();
     JsonNode rows = Json.MAPPER.readTree(r.out());
-    assertThat(rows.size()).isEqualTo(6);
+    assertThat(rows.size()).isEqualTo(14);
     assertThat(rows.get(0).get("name").asText()).isEqualTo("resnet20");
     assertThat(rows.get(3).get("params").asLong()).isEqualTo(11_689_512L);
+    assertThat(rows.get(6).get("name").asText()).isEqualTo("mobilenetv3_large_100");
+    assertThat(rows.get(6).get("params").asLong()).isEqualTo(5_483_032L);
+    assertThat(rows.get(6).get("smallInput").asText()).contains("stride 1");
   }
 
   @Test
