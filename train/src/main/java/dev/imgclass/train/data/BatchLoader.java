@@ -59,6 +59,6 @@ public final class BatchLoader {
       pre.normalizeInto(img, x, j * len);
       y[j] = data.label(idx);
     }
-    return new Batch(x, y, n);
+    return new Batch(x, y, n, Seeds.mix(seed, epoch, b) ^ 0x6a09e667f3bcc908L);
   }
 }

@@ -8,6 +8,7 @@ import dev.imgclass.train.models.Net;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * One supervised step: forward (under autocast for BF16), FP32 loss, backward, optional gradient
@@ -36,6 +37,7 @@ public final class ClassificationTask implements TrainTask {
 
   @Override
   public StepResult step(Batch batch, double lr) {
+    torch.manual_seed(batch.seed()); // dropout masks depend on (seed, epoch, batch) only
     try (PointerScope scope = new PointerScope()) {
       long[] shape = inputShape.clone();
       shape[0] = batch.size();

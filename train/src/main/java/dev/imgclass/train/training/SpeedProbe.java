@@ -58,7 +58,7 @@ public final class SpeedProbe {
     for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
     long[] y = new long[cfg.batchSize()];
     for (int i = 0; i < y.length; i++) y[i] = rng.nextInt(classes);
-    Batch batch = new Batch(x, y, cfg.batchSize());
+    Batch batch = new Batch(x, y, cfg.batchSize(), 1);
     for (int i = 0; i < 3; i++) task.step(batch, 1e-3);
     double[] ms = new double[steps];
     long t0 = System.nanoTime();
