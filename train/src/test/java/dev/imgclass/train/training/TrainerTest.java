@@ -56,6 +56,18 @@ class TrainerTest {
   }
 
   @Test
+  void a_briefly_trained_mobilenet_predicts_well_in_eval_mode() {
+    // guards the BN momentum: with torchvision's 0.01 the running statistics lagged the weights
+    // and eval-mode accuracy stayed at chance while training accuracy climbed
+    TrainConfig.Builder b = quick();
+    b.model = "mobilenetv3_small_050";
+    TrainRun.Result r =
+        TrainRun.run(
+            b.build(), "synthetic:1500", dir, false, new PrintStream(new ByteArrayOutputStream()));
+    assertThat(r.test().orElseThrow().top1()).isGreaterThan(0.6);
+  }
+
+  @Test
   void a_huge_learning_rate_stops_at_the_first_non_finite_loss_with_a_clear_message() {
     TrainConfig.Builder b = quick();
     b.lr = 1e6;
