@@ -33,9 +33,6 @@ public record EvalReport(
     int[][] cm = new int[k][k];
     int top5 = 0;
     double nll = 0;
-    double[] binConf = new double[ECE_BINS];
-    double[] binCorrect = new double[ECE_BINS];
-    int[] binCount = new int[ECE_BINS];
     for (int i = 0; i < n; i++) {
       float[] p = probs[i];
       int y = labels[i];
@@ -45,15 +42,8 @@ public record EvalReport(
       for (float v : p) if (v > p[y]) higher++;
       if (higher < 5) top5++;
       nll -= Math.log(Math.max(p[y], 1e-12));
-      int bin = Math.min(ECE_BINS - 1, (int) (p[pred] * ECE_BINS));
-      binConf[bin] += p[pred];
-      binCorrect[bin] += pred == y ? 1 : 0;
-      binCount[bin]++;
     }
-    double ece = 0;
-    for (int b = 0; b < ECE_BINS; b++) {
-      if (binCount[b] > 0) ece += Math.abs(binCorrect[b] - binConf[b]) / Math.max(1, n);
-    }
+    double ece = Calibration.of(probs, labels, ECE_BINS).ece();
     int correct = 0;
     List<ClassStats> stats = new ArrayList<>();
     for (int c = 0; c < k; c++) {

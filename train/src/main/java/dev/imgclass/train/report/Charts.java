@@ -1,5 +1,6 @@
 package dev.imgclass.train.report;
 
+import dev.imgclass.core.Calibration;
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImgclassException;
 import java.awt.BasicStroke;

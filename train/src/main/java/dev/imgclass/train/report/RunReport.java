@@ -1,6 +1,7 @@
 package dev.imgclass.train.report;
 
 import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.Calibration;
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelCard;

@@ -1,12 +1,12 @@
-package dev.imgclass.train.report;
+package dev.imgclass.core;
 
-import dev.imgclass.core.EvalReport;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Top-1 confidence against accuracy in equal-width bins, the data of a reliability diagram, and the
- * expected calibration error (Guo et al. 2017, "On Calibration of Modern Neural Networks").
+ * expected calibration error (Guo et al. 2017, "On Calibration of Modern Neural Networks"). The one
+ * place ECE is computed: {@link EvalReport} and the report's reliability diagram both use it.
  */
 public record Calibration(List<Bin> bins, double ece) {
   /** One confidence bin: its centre, how many images fell in it, their accuracy and confidence. */
