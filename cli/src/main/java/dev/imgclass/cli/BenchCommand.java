@@ -10,7 +10,6 @@ import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.eval.TorchClassifier;
 import dev.imgclass.train.export.OnnxExporter;
 import dev.imgclass.train.models.Net;
-import dev.imgclass.train.models.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,21 +104,28 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  private Net net; // the run's model, read once for every backend that needs it
+
+  private Net net() {
+    if (net == null) net = ModelOptions.loadRun(model);
+    return net;
+  }
+
   private Classifier open(String backend, boolean onnxFile) throws Exception {
     switch (backend) {
       case "torch", "torch-bf16" -> {
         if (onnxFile)
           throw new ImgclassException(
               "backend " + backend + " needs a run directory, not an .onnx file");
-        Net net = Weights.loadModelDir(model);
-        return new TorchClassifier(net, backend.equals("torch") ? Precision.FP32 : Precision.BF16);
+        return new TorchClassifier(
+            net(), backend.equals("torch") ? Precision.FP32 : Precision.BF16);
       }
       case "onnx" -> {
         Path file = model;
         if (!onnxFile) {
           if (tmpOnnx != null) Files.deleteIfExists(tmpOnnx);
           tmpOnnx = Files.createTempFile("imgclass-bench", ".onnx");
-          OnnxExporter.export(Weights.loadModelDir(model), Map.of(), tmpOnnx);
+          OnnxExporter.export(net(), Map.of(), tmpOnnx);
           file = tmpOnnx;
         }
         return OnnxClassifier.open(file, OnnxOptions.cpu(threads));

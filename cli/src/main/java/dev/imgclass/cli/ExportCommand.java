@@ -12,7 +12,6 @@ import dev.imgclass.train.export.OnnxExporter;
 import dev.imgclass.train.export.Parity;
 import dev.imgclass.train.export.QdqQuantizer;
 import dev.imgclass.train.models.Net;
-import dev.imgclass.train.models.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,12 +83,9 @@ final class ExportCommand implements Callable<Integer> {
     if (calibrationSize < 1)
       throw new ImgclassException("--calibration-size must be at least 1, got " + calibrationSize);
     QdqQuantizer.Method method = QdqQuantizer.Method.parse(calibrationMethod);
-    if (!Files.isDirectory(model))
-      throw new ImgclassException(
-          "model not found: " + model + " (pass a run directory written by 'imgclass train')");
     if (out == null) out = model.resolve("model.onnx");
     Engine.threads(threads);
-    Net net = Weights.loadModelDir(model);
+    Net net = ModelOptions.loadRun(model);
     Map<String, Object> provenance = new LinkedHashMap<>(ModelCard.read(model).provenance());
     provenance.put("exported", Instant.now().toString());
     OnnxExporter.export(net, provenance, out);
