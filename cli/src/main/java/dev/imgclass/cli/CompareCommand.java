@@ -7,6 +7,7 @@ import dev.imgclass.core.ModelComparison;
 import dev.imgclass.train.data.DataSources;
 import dev.imgclass.train.data.DataSplits;
 import dev.imgclass.train.data.Dataset;
+import dev.imgclass.train.data.FileDataset;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.eval.Evaluator;
@@ -67,7 +68,7 @@ final class CompareCommand implements Callable<Integer> {
     Net a = ModelOptions.loadRun(modelA);
     Net b = ModelOptions.loadRun(modelB);
     EvalCommand.checkClasses(a.spec().classes(), "model A", b.spec().classes(), "model B");
-    DataSplits splits = DataSources.open(data);
+    DataSplits splits = DataSources.open(data, DataSources.Load.of(a.spec()));
     Dataset test =
         splits
             .test()
@@ -78,16 +79,30 @@ final class CompareCommand implements Callable<Integer> {
     EvalCommand.checkClasses(a.spec().classes(), test.classes());
     Evaluator.Predictions pa =
         new Evaluator(new TorchClassifier(a, Precision.FP32), batchSize).predict(test);
+    Dataset testB =
+        test instanceof FileDataset f
+            ? f.withShape(b.spec().inChannels(), b.spec().inputSize())
+            : test;
     Evaluator.Predictions pb =
-        new Evaluator(new TorchClassifier(b, Precision.FP32), batchSize).predict(test);
+        new Evaluator(new TorchClassifier(b, Precision.FP32), batchSize).predict(testB);
+    if (!java.util.Arrays.equals(pa.indices(), pb.indices())) {
+      throw new ImgclassException(
+          "the two models could not read the same test images (A skipped "
+              + pa.skipped().size()
+              + ", B skipped "
+              + pb.skipped().size()
+              + "); fix or remove the unreadable files");
+    }
+    for (var issue : pa.skipped()) System.err.println("skipped: " + issue.message());
     ModelComparison c =
         ModelComparison.of(
-            modelA.toString(),
-            modelB.toString(),
-            pa.predicted(),
-            pb.predicted(),
-            pa.labels(),
-            test.classes());
+                modelA.toString(),
+                modelB.toString(),
+                pa.predicted(),
+                pb.predicted(),
+                pa.labels(),
+                test.classes())
+            .withSkipped(pa.skipped().size());
     if (html != null) {
       AtomicFiles.write(
           html, ComparePage.html(c, splits.description()).getBytes(StandardCharsets.UTF_8));

@@ -47,22 +47,33 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     if (batchSize < 1)
       throw new ImgclassException("--batch-size must be at least 1, got " + batchSize);
-    DataSplits splits = DataSources.open(data);
-    Dataset d =
-        switch (split) {
-          case "test" ->
-              splits
-                  .test()
-                  .orElseThrow(
-                      () -> new ImgclassException(data + " has no test split: use --split train"));
-          case "train" -> splits.train();
-          default ->
-              throw new ImgclassException("unknown --split '" + split + "': use test or train");
-        };
     EvalReport r;
+    DataSplits splits;
     try (Classifier c = model.open()) {
+      splits = DataSources.open(data, DataSources.Load.of(c.spec()));
+      Dataset d =
+          switch (split) {
+            case "test" ->
+                splits
+                    .test()
+                    .orElseThrow(
+                        () ->
+                            new ImgclassException(
+                                data + " has no test split: use --split train or --split val"));
+            case "val" ->
+                splits
+                    .val()
+                    .orElseThrow(
+                        () -> new ImgclassException(data + " has no val split: use --split train"));
+            case "train" -> splits.train();
+            default ->
+                throw new ImgclassException(
+                    "unknown --split '" + split + "': use test, val or train");
+          };
       checkClasses(c.spec().classes(), d.classes());
-      r = new Evaluator(c, batchSize).evaluate(d);
+      Evaluator.Predictions p = new Evaluator(c, batchSize).predict(d);
+      r = new Evaluator(c, batchSize).report(p);
+      for (var issue : p.skipped()) System.err.println("skipped: " + issue.message());
     }
     Json.writeFile(reportFile(), r);
     if (json) {

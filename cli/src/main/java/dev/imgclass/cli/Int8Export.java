@@ -26,7 +26,7 @@ final class Int8Export {
   static void run(
       Net net, Path fp32, Path out, String data, int size, QdqQuantizer.Method method, int threads)
       throws IOException {
-    DataSplits splits = DataSources.open(data);
+    DataSplits splits = DataSources.open(data, DataSources.Load.of(net.spec()));
     EvalCommand.checkClasses(net.spec().classes(), splits.train().classes());
     Dataset calib = Splits.limit(splits.train(), size, 17);
     Preprocessor pre = new Preprocessor(net.spec());

@@ -54,7 +54,8 @@ final class ReportCommand implements Callable<Integer> {
     Object source = data != null ? data : ModelCard.read(runDir).provenance().get("data_source");
     Optional<RunReport.TestSet> test = Optional.empty();
     if (source != null) {
-      Optional<Dataset> d = DataSources.open(source.toString()).test();
+      Optional<Dataset> d =
+          DataSources.open(source.toString(), DataSources.Load.of(net.spec())).test();
       d.ifPresent(t -> EvalCommand.checkClasses(net.spec().classes(), t.classes()));
       test =
           d.map(

@@ -1,5 +1,6 @@
 package dev.imgclass.cli;
 
+import dev.imgclass.train.training.DataOptions;
 import dev.imgclass.train.training.TrainConfig;
 import dev.imgclass.train.training.TrainRun;
 import java.nio.file.Path;
@@ -30,6 +31,23 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin TrainOptions options = new TrainOptions();
 
+  @Option(
+      names = "--workers",
+      description = "Threads decoding and augmenting image files (default: all cores).")
+  Integer workers;
+
+  @Option(
+      names = "--cache",
+      description =
+          "auto, on or off: keep decoded, resized images in memory (auto: when they take at most"
+              + " 2 GB and a quarter of the heap).")
+  String cache;
+
+  @Option(
+      names = "--max-pixels",
+      description = "Refuse images with more pixels than this before decoding (default: 40000000).")
+  Long maxPixels;
+
   @Override
   public Integer call() {
     TrainConfig cfg = options.apply(TrainConfig.builder()).build();
@@ -44,7 +62,13 @@ final class TrainCommand implements Callable<Integer> {
                   + "-"
                   + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
-    TrainRun.Result r = TrainRun.run(cfg, data, out, resume, System.out);
+    DataOptions d = DataOptions.defaults();
+    d =
+        new DataOptions(
+            workers != null ? workers : d.workers(),
+            cache != null ? cache : d.cache(),
+            maxPixels != null ? maxPixels : d.maxPixels());
+    TrainRun.Result r = TrainRun.run(cfg, data, d, out, resume, System.out);
     Summary.print(r, System.out);
     return 0;
   }

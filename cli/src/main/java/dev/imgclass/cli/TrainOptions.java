@@ -1,7 +1,6 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.train.training.TrainConfig;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The training flags, shared by {@code train} and {@code demo}; unset flags keep the defaults. */
@@ -69,11 +68,46 @@ final class TrainOptions {
 
   @Option(
       names = "--class-weights",
-      split = ",",
-      description = "Per-class loss weights, comma-separated in class order.")
-  List<Double> classWeights;
+      paramLabel = "MODE",
+      description =
+          "none, inverse, sqrt-inverse, effective:BETA (Cui et al. 2019, e.g. effective:0.999),"
+              + " a JSON file (list, or object by class name) or comma-separated numbers in class"
+              + " order (default: none).")
+  String classWeights;
 
-  @Option(names = "--augment", description = "none, light or standard (default: light).")
+  @Option(
+      names = "--sampler",
+      description = "random (each image once per epoch) or balanced (classes equally often).")
+  String sampler;
+
+  @Option(
+      names = "--logit-adjust",
+      paramLabel = "TAU",
+      description =
+          "Logit-adjusted loss (Menon et al. 2021) with this tau; 1 is usual (default: 0, off).")
+  Double logitAdjust;
+
+  @Option(
+      names = "--image-size",
+      description = "Image files are resized to this square (default: the model's, 32 or 224).")
+  Integer imageSize;
+
+  @Option(names = "--channels", description = "1 (gray) or 3 (RGB) for image files (default: 3).")
+  Integer channels;
+
+  @Option(
+      names = "--max-bad",
+      paramLabel = "FRACTION",
+      description =
+          "Abort when more than this share of training files is unreadable (default: 0.01).")
+  Double maxBad;
+
+  @Option(
+      names = "--augment",
+      paramLabel = "SPEC",
+      description =
+          "Recipe none, light, standard or strong, optionally with overrides, e.g."
+              + " strong,mixup=0.2 (docs/AUGMENTATION.md; default: light).")
   String augment;
 
   @Option(
@@ -119,6 +153,11 @@ final class TrainOptions {
     if (labelSmoothing != null) b.labelSmoothing = labelSmoothing;
     if (gradClip != null) b.gradClip = gradClip;
     if (classWeights != null) b.classWeights = classWeights;
+    if (sampler != null) b.sampler = sampler;
+    if (logitAdjust != null) b.logitAdjust = logitAdjust;
+    if (imageSize != null) b.imageSize = imageSize;
+    if (channels != null) b.channels = channels;
+    if (maxBad != null) b.maxBad = maxBad;
     if (augment != null) b.augment = augment;
     if (valFraction != null) b.valFraction = valFraction;
     if (checkpointSteps != null) b.checkpointSteps = checkpointSteps;

@@ -7,7 +7,9 @@ import java.util.List;
  * How well a classifier did on labelled images: top-1/top-5 accuracy, mean log-loss, per-class
  * precision, recall and F1, the confusion matrix (rows: true class, columns: predicted), and the
  * expected calibration error over 15 equal-width confidence bins (Guo et al. 2017). Engine-free:
- * computed from probabilities, whichever backend produced them.
+ * computed from probabilities, whichever backend produced them. {@code balancedAccuracy} is the
+ * mean recall over the classes present; {@code skipped} counts images left out because they could
+ * not be read.
  */
 public record EvalReport(
     int images,
@@ -19,7 +21,9 @@ public record EvalReport(
     double imagesPerSecond,
     List<ClassStats> perClass,
     List<String> classes,
-    int[][] confusion) {
+    int[][] confusion,
+    double balancedAccuracy,
+    int skipped) {
 
   /** Precision, recall and F1 of one class, and how many images of it there were. */
   public record ClassStats(String name, double precision, double recall, double f1, int support) {}
@@ -59,6 +63,14 @@ public record EvalReport(
       double f1 = prec + rec == 0 ? 0 : 2 * prec * rec / (prec + rec);
       stats.add(new ClassStats(classes.get(c), prec, rec, f1, support));
     }
+    double recallSum = 0;
+    int present = 0;
+    for (ClassStats st : stats) {
+      if (st.support() > 0) {
+        recallSum += st.recall();
+        present++;
+      }
+    }
     return new EvalReport(
         n,
         n == 0 ? 0 : (double) correct / n,
@@ -69,7 +81,26 @@ public record EvalReport(
         seconds > 0 ? n / seconds : 0,
         stats,
         List.copyOf(classes),
-        cm);
+        cm,
+        present == 0 ? 0 : recallSum / present,
+        0);
+  }
+
+  /** This report, noting that {@code count} images could not be read and were left out. */
+  public EvalReport withSkipped(int count) {
+    return new EvalReport(
+        images,
+        top1,
+        top5,
+        loss,
+        ece,
+        seconds,
+        imagesPerSecond,
+        perClass,
+        classes,
+        confusion,
+        balancedAccuracy,
+        count);
   }
 
   public static int argmax(float[] p) {
@@ -92,8 +123,14 @@ public record EvalReport(
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            "images %d   top-1 %.2f%%   top-5 %.2f%%   loss %.4f   ECE %.4f   %.0f img/s%n",
-            images, 100 * top1, 100 * top5, loss, ece, imagesPerSecond));
+            "images %d   top-1 %.2f%%   top-5 %.2f%%   balanced %.2f%%   loss %.4f   ECE %.4f   %.0f img/s%n",
+            images, 100 * top1, 100 * top5, 100 * balancedAccuracy, loss, ece, imagesPerSecond));
+    if (skipped > 0) {
+      sb.append(
+          String.format(
+              "skipped %d unreadable image%s (not counted above)%n",
+              skipped, skipped == 1 ? "" : "s"));
+    }
     int w = Math.max(5, classes.stream().mapToInt(String::length).max().orElse(5));
     sb.append(
         String.format(

@@ -39,7 +39,8 @@ public record ModelComparison(
     double pValue,
     boolean significant,
     String verdict,
-    List<ClassDelta> perClass) {
+    List<ClassDelta> perClass,
+    int skipped) {
   /** Significance level of the verdict. */
   public static final double ALPHA = 0.05;
 
@@ -108,7 +109,28 @@ public record ModelComparison(
         p,
         significant,
         verdict(delta, p, significant),
-        per);
+        per,
+        0);
+  }
+
+  /** This comparison, noting that {@code count} unreadable images were left out. */
+  public ModelComparison withSkipped(int count) {
+    return new ModelComparison(
+        modelA,
+        modelB,
+        images,
+        a,
+        b,
+        onlyA,
+        onlyB,
+        both,
+        neither,
+        deltaPoints,
+        pValue,
+        significant,
+        verdict,
+        perClass,
+        count);
   }
 
   static String verdict(double delta, double p, boolean significant) {
@@ -133,7 +155,14 @@ public record ModelComparison(
   /** A plain-text report for a terminal. */
   public String toTable() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "A: %s%nB: %s%nimages: %d%n%n", modelA, modelB, images));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "A: %s%nB: %s%nimages: %d%s%n%n",
+            modelA,
+            modelB,
+            images,
+            skipped > 0 ? " (skipped " + skipped + " unreadable)" : ""));
     sb.append(
         String.format(Locale.ROOT, "%-6s %9s  %-17s%n", "model", "accuracy", "95% CI (Wilson)"));
     for (String name : List.of("A", "B")) {

@@ -1,6 +1,8 @@
 package dev.imgclass.train.data;
 
+import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +47,31 @@ public final class DataSources {
     return candidates.stream().filter(DataSources::isIdxDir).findFirst();
   }
 
+  /**
+   * The shape image files are read at (IDX and synthetic data keep their own).
+   *
+   * @param channels 1 (gray) or 3 (RGB)
+   * @param size side of the square every image is resized to
+   * @param maxPixels refuse images with more pixels than this, before decoding them
+   */
+  public record Load(int channels, int size, long maxPixels) {
+    public static final Load DEFAULT = new Load(3, 64, Images.DEFAULT_MAX_PIXELS);
+
+    /** The shape a model was trained at. */
+    public static Load of(ModelSpec spec) {
+      return new Load(spec.inChannels(), spec.inputSize(), Images.DEFAULT_MAX_PIXELS);
+    }
+  }
+
   public static DataSplits open(String data) {
+    return open(data, Load.DEFAULT);
+  }
+
+  /**
+   * Opens {@code data}: {@code fashion-mnist}, an IDX folder, {@code synthetic[:N[:K]]}, an image
+   * folder or a CSV manifest; image files are read at {@code load}'s shape.
+   */
+  public static DataSplits open(String data, Load load) {
     String d = data.trim();
     if (d.equalsIgnoreCase("fashion-mnist") || d.equalsIgnoreCase("fashion_mnist")) {
       Path dir =
@@ -66,10 +92,47 @@ public final class DataSources {
           "data not found: " + d + " (use fashion-mnist, a folder of IDX files, or synthetic[:N])");
     }
     if (isIdxDir(p)) return readIdxDir(p);
+    if (CsvManifest.looksLikeManifest(p)) {
+      DataIssues issues = new DataIssues();
+      return files(CsvManifest.read(p, issues), load, issues, "CSV manifest " + p);
+    }
+    if (ImageFolder.looksLikeFolder(p)) {
+      DataIssues issues = new DataIssues();
+      return files(ImageFolder.scan(p, issues), load, issues, "image folder " + p);
+    }
     throw new ImgclassException(
         "cannot read "
             + d
-            + " as data: expected a folder holding train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]");
+            + " as data: expected an image folder (one sub-folder per class), a CSV manifest (path,label), or a folder of IDX files");
+  }
+
+  private static DataSplits files(
+      ImageFolder.Index index, Load load, DataIssues issues, String description) {
+    java.util.function.Function<String, Optional<Dataset>> split =
+        name ->
+            index.splits().containsKey(name)
+                ? Optional.of(
+                    new FileDataset(
+                        index.classes(),
+                        index.split(name),
+                        load.channels(),
+                        load.size(),
+                        load.maxPixels()))
+                : Optional.empty();
+    return new DataSplits(
+        description,
+        split.apply("train").orElseThrow(),
+        split.apply("val"),
+        split.apply("test"),
+        issues);
+  }
+
+  /** A short category for a decoding error, for {@code data_issues.json}. */
+  static String kindOf(ImgclassException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("above the limit")) return "too-large";
+    if (m.contains("no such")) return "missing";
+    return "unreadable";
   }
 
   static boolean isIdxDir(Path dir) {
@@ -134,7 +197,8 @@ public final class DataSources {
                 + " classes");
       }
     }
-    return Optional.of(new Dataset(classes, 1, img.dims()[1], img.dims()[2], img.data(), labels));
+    return Optional.of(
+        new InMemoryDataset(classes, 1, img.dims()[1], img.dims()[2], img.data(), labels));
   }
 
   private static List<String> digits() {

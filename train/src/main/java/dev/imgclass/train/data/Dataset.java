@@ -1,114 +1,49 @@
 package dev.imgclass.train.data;
 
 import dev.imgclass.core.ImageU8;
-import dev.imgclass.core.ImgclassException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Labelled images of one shape, held in memory as 8-bit planar pixels: 60,000 Fashion-MNIST images
- * take 47 MB. Immutable; subsets copy.
+ * Labelled images of one shape (channels × height × width), addressed by index. Either held in
+ * memory ({@link InMemoryDataset}: IDX files, synthetic data, a decoded cache) or read from files
+ * on demand ({@link FileDataset}: image folders and CSV manifests), where {@link #image} may throw
+ * {@link dev.imgclass.core.ImgclassException} for a file that cannot be decoded.
  */
-public final class Dataset {
-  private final List<String> classes;
-  private final int channels;
-  private final int height;
-  private final int width;
-  private final byte[] pixels; // (N, C, H, W)
-  private final int[] labels;
+public interface Dataset {
+  List<String> classes();
 
-  public Dataset(
-      List<String> classes, int channels, int height, int width, byte[] pixels, int[] labels) {
-    this.classes = List.copyOf(classes);
-    this.channels = channels;
-    this.height = height;
-    this.width = width;
-    this.pixels = pixels;
-    this.labels = labels;
-    if ((long) labels.length * imageBytes() != pixels.length) {
-      throw new ImgclassException(
-          "dataset has "
-              + labels.length
-              + " labels but "
-              + pixels.length / Math.max(1, imageBytes())
-              + " images");
-    }
-    for (int l : labels) {
-      if (l < 0 || l >= classes.size()) {
-        throw new ImgclassException(
-            "label " + l + " is outside the " + classes.size() + " classes");
-      }
-    }
-  }
+  int size();
 
-  public List<String> classes() {
-    return classes;
-  }
+  int channels();
 
-  public int size() {
-    return labels.length;
-  }
+  int height();
 
-  public int channels() {
-    return channels;
-  }
+  int width();
 
-  public int height() {
-    return height;
-  }
+  int label(int i);
 
-  public int width() {
-    return width;
-  }
-
-  public int imageBytes() {
-    return channels * height * width;
-  }
-
-  public int label(int i) {
-    return labels[i];
-  }
-
-  public ImageU8 image(int i) {
-    int n = imageBytes();
-    byte[] d = new byte[n];
-    System.arraycopy(pixels, i * n, d, 0, n);
-    return new ImageU8(channels, height, width, d);
-  }
+  /**
+   * Image {@code i} at this dataset's shape; an error for that image only when it is unreadable.
+   */
+  ImageU8 image(int i);
 
   /** The images at {@code indices}, in that order. */
-  public Dataset subset(int[] indices) {
-    int n = imageBytes();
-    byte[] px = new byte[indices.length * n];
-    int[] lb = new int[indices.length];
-    for (int j = 0; j < indices.length; j++) {
-      System.arraycopy(pixels, indices[j] * n, px, j * n, n);
-      lb[j] = labels[indices[j]];
-    }
-    return new Dataset(classes, channels, height, width, px, lb);
+  Dataset subset(int[] indices);
+
+  /**
+   * Names the exact data (16 hex digits), for provenance and for refusing a resume on other data.
+   */
+  String fingerprint();
+
+  /** A human name for image {@code i}: its file, or its index. */
+  default String name(int i) {
+    return "#" + i;
   }
 
   /** Images per class, in class order. */
-  public int[] classCounts() {
-    int[] c = new int[classes.size()];
-    for (int l : labels) c[l]++;
+  default int[] classCounts() {
+    int[] c = new int[classes().size()];
+    for (int i = 0; i < size(); i++) c[label(i)]++;
     return c;
-  }
-
-  /** First 16 hex digits of SHA-256 over shape, labels and pixels: names the exact data. */
-  public String fingerprint() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(
-          (channels + "x" + height + "x" + width + ":" + String.join(",", classes))
-              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      for (int l : labels) md.update((byte) l);
-      md.update(pixels);
-      return HexFormat.of().formatHex(md.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -53,7 +53,7 @@ public final class SyntheticData {
       labels[i] = c;
       draw(PATTERNS.get(c), rng, px, i * size * size, size);
     }
-    return new Dataset(PATTERNS.subList(0, k), 1, size, size, px, labels);
+    return new InMemoryDataset(PATTERNS.subList(0, k), 1, size, size, px, labels);
   }
 
   private static void draw(String pattern, SplittableRandom rng, byte[] out, int off, int s) {

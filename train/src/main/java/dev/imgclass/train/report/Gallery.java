@@ -33,10 +33,10 @@ final class Gallery {
     for (int i : wrong.subList(0, Math.min(max, wrong.size()))) {
       items.add(
           new Item(
-              i,
+              p.indices()[i],
               classes.get(p.labels()[i]),
               TopK.of(p.probs()[i], 3, classes),
-              png(data.image(i), Math.max(1, 96 / data.image(i).height()))));
+              png(data.image(p.indices()[i]), Math.max(1, 96 / data.height()))));
     }
     return items;
   }

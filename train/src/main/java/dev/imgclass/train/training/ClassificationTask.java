@@ -47,7 +47,13 @@ public final class ClassificationTask implements TrainTask {
       try (Engine.Scope a = Engine.autocast(precision)) {
         logits = net.forward(x, true); // (B, C, H, W) -> (B, K)
       }
-      Tensor l = loss.apply(logits, y);
+      Tensor l =
+          batch.targets() == null
+              ? loss.apply(logits, y)
+              : loss.applySoft(
+                  logits,
+                  Tensors.floats(
+                      batch.targets(), batch.size(), batch.targets().length / batch.size()));
       double value = l.item_double();
       if (!Double.isFinite(value)) return new StepResult(value, 0, batch.size());
       l.backward();

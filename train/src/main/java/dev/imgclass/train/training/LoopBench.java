@@ -57,7 +57,7 @@ public final class LoopBench {
             data, pre, Augmentation.named(cfg.augment()), cfg.batchSize(), cfg.seed(), true);
     long steps = (long) loader.batchesPerEpoch() * epochs;
 
-    Loss loss = new Loss(cfg.labelSmoothing(), cfg.classWeights(), spec.numClasses());
+    Loss loss = new Loss(cfg.labelSmoothing(), spec.numClasses());
     Batch batch = loader.batch(loader.order(0), 0, 0);
     // loop: the real trainer with every listener a run has
     Net net = ModelRegistry.create(spec, cfg.seed());

@@ -2,39 +2,72 @@ package dev.imgclass.train.training;
 
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.train.engine.Tensors;
-import java.util.List;
+import org.bytedeco.pytorch.LongArrayRefOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Cross-entropy with optional label smoothing (Szegedy et al. 2016) and per-class weights, always
- * computed in FP32 from the logits (libtorch's {@code cross_entropy_loss}, mean reduction).
+ * Cross-entropy, always computed in FP32 from the logits, with optional label smoothing (Szegedy et
+ * al. 2016), per-class weights (weighted mean, as PyTorch's), and logit adjustment (Menon et al.
+ * 2021: τ·log prior added to the logits for the loss only). Hard labels use libtorch's {@code
+ * cross_entropy_loss}; soft targets (Mixup, CutMix) use −Σ t·log softmax, weighted per image by Σ
+ * t·w.
  */
 public final class Loss {
   private static final long MEAN = 1;
   private static final long IGNORE_NONE = -100;
   private final double smoothing;
-  private final TensorOptional weights;
+  private final int numClasses;
+  private final float[] weightValues;
+  private final float[] adjustValues;
 
-  public Loss(double smoothing, List<Double> classWeights, int numClasses) {
+  public Loss(double smoothing, float[] classWeights, float[] logitAdjustment, int numClasses) {
     this.smoothing = smoothing;
-    if (classWeights.isEmpty()) {
-      weights = new TensorOptional();
-    } else {
-      if (classWeights.size() != numClasses) {
+    this.numClasses = numClasses;
+    for (float[] v : new float[][] {classWeights, logitAdjustment}) {
+      if (v != null && v.length != numClasses) {
         throw new ImgclassException(
-            "got " + classWeights.size() + " class weights for " + numClasses + " classes");
+            "got " + v.length + " class weights for " + numClasses + " classes");
       }
-      float[] w = new float[numClasses];
-      for (int i = 0; i < numClasses; i++) w[i] = classWeights.get(i).floatValue();
-      weights = new TensorOptional(Tensors.floats(w, numClasses));
     }
+    this.weightValues = classWeights;
+    this.adjustValues = logitAdjustment;
+  }
+
+  /** Plain (optionally smoothed) cross-entropy. */
+  public Loss(double smoothing, int numClasses) {
+    this(smoothing, null, null, numClasses);
   }
 
   /** (B, K) logits, (B) labels -> scalar loss. */
   public Tensor apply(Tensor logits, Tensor labels) {
+    Tensor z = adjusted(logits);
+    TensorOptional w =
+        weightValues == null
+            ? new TensorOptional()
+            : new TensorOptional(Tensors.floats(weightValues, numClasses));
+    return torch.cross_entropy_loss(z, labels, w, MEAN, IGNORE_NONE, smoothing);
+  }
+
+  /** (B, K) logits, (B, K) target distributions (rows sum to 1) -> scalar loss. */
+  public Tensor applySoft(Tensor logits, Tensor targets) {
+    Tensor z = adjusted(logits);
+    Tensor logp = torch.log_softmax(z, 1, new ScalarTypeOptional());
+    Tensor perImage =
+        logp.mul(targets).sum(new LongArrayRefOptional(1L), false, new ScalarTypeOptional()).neg();
+    if (weightValues == null) return perImage.mean();
+    Tensor w = targets.matmul(Tensors.floats(weightValues, numClasses)); // (B)
+    return perImage.mul(w).sum().div(w.sum());
+  }
+
+  private Tensor adjusted(Tensor logits) {
     Tensor fp32 = logits.to(torch.ScalarType.Float);
-    return torch.cross_entropy_loss(fp32, labels, weights, MEAN, IGNORE_NONE, smoothing);
+    return adjustValues == null ? fp32 : fp32.add(Tensors.floats(adjustValues, 1, numClasses));
+  }
+
+  public double smoothing() {
+    return smoothing;
   }
 }

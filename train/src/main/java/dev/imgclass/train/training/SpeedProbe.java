@@ -50,7 +50,7 @@ public final class SpeedProbe {
         new ClassificationTask(
             net,
             opt,
-            new Loss(cfg.labelSmoothing(), List.of(), classes),
+            new Loss(cfg.labelSmoothing(), classes),
             Precision.parse(cfg.precision()),
             cfg.gradClip());
     SplittableRandom rng = new SplittableRandom(1);

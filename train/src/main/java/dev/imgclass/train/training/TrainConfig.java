@@ -1,7 +1,6 @@
 package dev.imgclass.train.training;
 
 import dev.imgclass.core.ImgclassException;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,8 +18,17 @@ import java.util.Locale;
  * @param weightDecay decoupled for AdamW, L2 for SGD; never applied to norms and biases
  * @param labelSmoothing cross-entropy label smoothing, 0 to disable
  * @param gradClip maximum global gradient norm, 0 to disable
- * @param classWeights per-class loss weights, empty for none
- * @param augment augmentation recipe name
+ * @param classWeights per-class loss weights: {@code none}, {@code inverse}, {@code sqrt-inverse},
+ *     {@code effective:BETA} (from training counts), a JSON file, or comma-separated numbers
+ * @param sampler {@code random} (each image once per epoch) or {@code balanced} (classes drawn
+ *     uniformly, images with replacement)
+ * @param logitAdjust τ of the logit-adjusted loss (Menon et al. 2021): τ·log(class prior) is added
+ *     to the logits during training only; 0 disables it
+ * @param imageSize side image files are resized to (0: the model's default); IDX data keeps its own
+ * @param channels 1 or 3 for image files (0: 3); IDX data keeps its own
+ * @param maxBad largest share of unreadable training files tolerated (skipped) before the run
+ *     aborts
+ * @param augment augmentation recipe spec
  * @param valFraction share of training images held out to choose the best checkpoint
  * @param limit train on at most this many images (0: all), for quick runs
  * @param seed drives initialisation, shuffling, augmentation and the validation split
@@ -43,7 +51,12 @@ public record TrainConfig(
     double weightDecay,
     double labelSmoothing,
     double gradClip,
-    List<Double> classWeights,
+    String classWeights,
+    String sampler,
+    double logitAdjust,
+    int imageSize,
+    int channels,
+    double maxBad,
     String augment,
     double valFraction,
     int limit,
@@ -69,7 +82,21 @@ public record TrainConfig(
         labelSmoothing >= 0 && labelSmoothing < 1,
         "--label-smoothing must be in [0, 1), got " + labelSmoothing);
     require(gradClip >= 0, "--grad-clip must be >= 0, got " + gradClip);
-    classWeights = classWeights == null ? List.of() : List.copyOf(classWeights);
+    classWeights = classWeights == null || classWeights.isBlank() ? "none" : classWeights.trim();
+    sampler = sampler == null ? "random" : sampler.toLowerCase(Locale.ROOT);
+    require(
+        sampler.equals("random") || sampler.equals("balanced"),
+        "--sampler must be random or balanced, got " + sampler);
+    require(
+        logitAdjust >= 0 && logitAdjust <= 10,
+        "--logit-adjust must be in [0, 10] (1 is the paper's choice), got " + logitAdjust);
+    require(
+        imageSize == 0 || (imageSize >= 8 && imageSize <= 1024),
+        "--image-size must be in [8, 1024], got " + imageSize);
+    require(
+        channels == 0 || channels == 1 || channels == 3,
+        "--channels must be 1 or 3, got " + channels);
+    require(maxBad >= 0 && maxBad <= 1, "--max-bad must be in [0, 1], got " + maxBad);
     require(
         valFraction >= 0 && valFraction < 0.9,
         "--val-fraction must be in [0, 0.9), got " + valFraction);
@@ -113,7 +140,12 @@ public record TrainConfig(
     public Double weightDecay; // default depends on the optimizer
     public double labelSmoothing = 0.1;
     public double gradClip = 0;
-    public List<Double> classWeights = List.of();
+    public String classWeights = "none";
+    public String sampler = "random";
+    public double logitAdjust = 0;
+    public int imageSize = 0;
+    public int channels = 0;
+    public double maxBad = 0.01;
     public String augment = "light";
     public double valFraction = 0.05;
     public int limit = 0;
@@ -139,6 +171,11 @@ public record TrainConfig(
           labelSmoothing,
           gradClip,
           classWeights,
+          sampler,
+          logitAdjust,
+          imageSize,
+          channels,
+          maxBad,
           augment,
           valFraction,
           limit,

@@ -8,9 +8,11 @@ import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
 import dev.imgclass.train.augment.Augmentation;
 import dev.imgclass.train.data.BatchLoader;
+import dev.imgclass.train.data.DataIssues;
 import dev.imgclass.train.data.DataSources;
 import dev.imgclass.train.data.DataSplits;
 import dev.imgclass.train.data.Dataset;
+import dev.imgclass.train.data.FileDataset;
 import dev.imgclass.train.data.Splits;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +52,36 @@ public final class TrainRun {
       double wallSeconds,
       double trainImagesPerSecond) {}
 
+  /** Where a run lists the files it skipped. */
+  public static final String DATA_ISSUES = "data_issues.json";
+
   public static Result run(
       TrainConfig cfg, String data, Path runDir, boolean resume, PrintStream out) {
+    return run(cfg, data, DataOptions.defaults(), runDir, resume, out);
+  }
+
+  public static Result run(
+      TrainConfig cfg,
+      String data,
+      DataOptions dataOptions,
+      Path runDir,
+      boolean resume,
+      PrintStream out) {
+    try {
+      return runChecked(cfg, data, dataOptions, runDir, resume, out);
+    } catch (IOException e) {
+      throw new ImgclassException("cannot write to " + runDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Result runChecked(
+      TrainConfig cfg,
+      String data,
+      DataOptions dataOptions,
+      Path runDir,
+      boolean resume,
+      PrintStream out)
+      throws IOException {
     long wall0 = System.nanoTime();
     int threads = Engine.threads(cfg.threads());
     Precision precision = Precision.parse(cfg.precision());
@@ -68,11 +99,47 @@ public final class TrainRun {
               + " is not empty: pass --resume to continue that run, or choose another --out");
     }
 
-    DataSplits splits = DataSources.open(data);
+    ModelRegistry.Entry entry = ModelRegistry.entry(cfg.model()); // fail fast on a bad name
+    int size = cfg.imageSize() > 0 ? cfg.imageSize() : entry.defaultInputSize();
+    int channels = cfg.channels() > 0 ? cfg.channels() : 3;
+    DataSplits splits =
+        DataSources.open(data, new DataSources.Load(channels, size, dataOptions.maxPixels()));
+    DataIssues issues = splits.issues();
+    int workers = dataOptions.workers();
     Dataset all =
         Splits.limit(splits.train(), cfg.limit() > 0 ? cfg.limit() : Integer.MAX_VALUE, cfg.seed());
-    Dataset train = all;
     Optional<Dataset> val = splits.val();
+    boolean files = all instanceof FileDataset;
+    if (all instanceof FileDataset f) {
+      boolean cache = dataOptions.caches(f);
+      out.printf(
+          "data: reading %,d training files with %d workers%s%n",
+          f.size(), workers, cache ? " into the in-memory cache" : " to check them");
+      DataIssues trainIssues = new DataIssues();
+      all = cache ? f.cache(workers, trainIssues) : f.check(workers, trainIssues);
+      issues.addAll(trainIssues);
+      Files.createDirectories(runDir);
+      issues.write(runDir.resolve(DATA_ISSUES));
+      int bad = trainIssues.badCount();
+      if (bad > 0) {
+        out.printf(
+            "data: %d of %,d training files unusable, skipped (listed in %s): %s%n",
+            bad, f.size(), runDir.resolve(DATA_ISSUES), trainIssues.badFiles().get(0).message());
+      }
+      if (bad > cfg.maxBad() * f.size()) {
+        throw new ImgclassException(
+            String.format(
+                "%d of %d training files (%.1f%%) are unreadable, above --max-bad %s; they are listed in %s",
+                bad, f.size(), 100.0 * bad / f.size(), cfg.maxBad(), runDir.resolve(DATA_ISSUES)));
+      }
+      if (cache && val.isPresent() && val.get() instanceof FileDataset fv) {
+        DataIssues valIssues = new DataIssues();
+        val = Optional.of(fv.cache(workers, valIssues));
+        issues.addAll(valIssues);
+        issues.write(runDir.resolve(DATA_ISSUES));
+      }
+    }
+    Dataset train = all;
     if (val.isEmpty() && cfg.valFraction() > 0) {
       Splits.TrainVal tv = Splits.stratified(all, cfg.valFraction(), cfg.seed());
       train = tv.train();
@@ -91,7 +158,6 @@ public final class TrainRun {
             train.height(),
             channelMeans(train, true),
             channelMeans(train, false));
-    ModelRegistry.entry(cfg.model()); // fail fast on an unknown name, before any work
     Net net = ModelRegistry.create(spec, cfg.seed());
     if (!cfg.initWeights().isEmpty() && restored.isEmpty()) {
       Path init = Path.of(cfg.initWeights());
@@ -152,19 +218,33 @@ public final class TrainRun {
         cfg.optimizer(),
         cfg.lr());
 
+    int[] counts = train.classCounts();
+    float[] classWeights = ClassBalance.weights(cfg.classWeights(), counts, spec.classes());
+    float[] logitAdjust =
+        cfg.logitAdjust() > 0 ? ClassBalance.logPrior(counts, cfg.logitAdjust()) : null;
+    if (classWeights != null)
+      out.println("class weights (" + cfg.classWeights() + "): " + Arrays.toString(classWeights));
+    if (logitAdjust != null) out.printf("logit-adjusted loss, tau %s%n", cfg.logitAdjust());
+    if (cfg.sampler().equals("balanced"))
+      out.println("sampler: balanced (classes drawn uniformly)");
+    Augmentation augmentation = Augmentation.named(cfg.augment());
     BatchLoader loader =
         new BatchLoader(
             train,
             new Preprocessor(spec),
-            Augmentation.named(cfg.augment()),
+            augmentation,
+            null,
             cfg.batchSize(),
             cfg.seed(),
-            true);
+            true,
+            cfg.sampler().equals("balanced"),
+            files ? workers : 0,
+            issues);
     long perEpoch = loader.batchesPerEpoch();
     LrSchedule schedule =
         new LrSchedule(
             cfg.lr(), Math.round(cfg.warmupEpochs() * perEpoch), perEpoch * cfg.epochs());
-    Loss loss = new Loss(cfg.labelSmoothing(), cfg.classWeights(), spec.numClasses());
+    Loss loss = new Loss(cfg.labelSmoothing(), classWeights, logitAdjust, spec.numClasses());
     ClassificationTask task =
         new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
     Evaluator evaluator =
@@ -178,7 +258,9 @@ public final class TrainRun {
             new MetricsLog(runDir),
             ckpt,
             speed);
-    new Trainer(task, loader, schedule, val, evaluator, listeners).fit(start, cfg.epochs());
+    try (loader) {
+      new Trainer(task, loader, schedule, val, evaluator, listeners).fit(start, cfg.epochs());
+    }
 
     Optional<RunReport.TestSet> testSet =
         splits.test().map(d -> new RunReport.TestSet(d, evaluator.predict(d)));
@@ -202,6 +284,13 @@ public final class TrainRun {
     provenance.put("data_source", data); // the --data value, so that a report can reopen it
     provenance.put("data_fingerprint", fingerprint);
     provenance.put("train_images", train.size());
+    provenance.put("class_counts", counts);
+    if (classWeights != null) provenance.put("class_weights", classWeights);
+    if (files) {
+      provenance.put("unusable_files", issues.badCount());
+      provenance.put("skipped_files", issues.skipped());
+      issues.write(runDir.resolve(DATA_ISSUES));
+    }
     provenance.put("git_commit", gitCommit());
     provenance.put("tool_version", VERSION);
     provenance.put("created", Instant.now().toString());

@@ -48,8 +48,10 @@ public final class Trainer {
       long images = 0;
       long t0 = System.nanoTime();
       double lr = 0;
-      for (int b = epoch == from.epoch() ? from.batch() : 0; b < batches; b++) {
-        Batch batch = loader.batch(order, epoch, b);
+      int first = epoch == from.epoch() ? from.batch() : 0;
+      java.util.Iterator<Batch> it = loader.epoch(order, epoch, first);
+      for (int b = first; b < batches; b++) {
+        Batch batch = it.next();
         lr = schedule.at(step);
         StepResult r = task.step(batch, lr);
         if (!r.finite()) {
