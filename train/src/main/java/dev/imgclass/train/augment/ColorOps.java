@@ -98,7 +98,8 @@ final class ColorOps {
 
   /** Keeps the top {@code bits} bits of every value (1 to 8; 8 is the identity). */
   static ImageU8 posterize(ImageU8 in, int bits) {
-    if (bits >= 8) return in;
+    Checks.require(bits >= 1 && bits <= 8, "posterize keeps 1 to 8 bits, got " + bits);
+    if (bits == 8) return in;
     int mask = (0xff << (8 - bits)) & 0xff;
     byte[] src = in.data();
     byte[] out = new byte[src.length];
