@@ -18,20 +18,4 @@ final class Checks {
     require(
         value >= lo && value <= hi, what + " must be in [" + lo + ", " + hi + "], got " + value);
   }
-
-  /** {@code min <= max}, both within [lo, hi]. */
-  static void interval(String what, double lo, double hi, double min, double max) {
-    require(
-        min >= lo && max <= hi && min <= max,
-        what
-            + " must satisfy "
-            + lo
-            + " <= min <= max <= "
-            + hi
-            + ", got ("
-            + min
-            + ", "
-            + max
-            + ")");
-  }
 }
