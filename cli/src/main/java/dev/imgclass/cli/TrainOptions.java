@@ -73,7 +73,9 @@ final class TrainOptions {
       description = "Per-class loss weights, comma-separated in class order.")
   List<Double> classWeights;
 
-  @Option(names = "--augment", description = "none, light or standard (default: light).")
+  @Option(
+      names = "--augment",
+      description = "Augmentation recipe: none, light, standard or strong (default: light).")
   String augment;
 
   @Option(
