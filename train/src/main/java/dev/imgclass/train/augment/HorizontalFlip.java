@@ -3,8 +3,12 @@ package dev.imgclass.train.augment;
 import dev.imgclass.core.ImageU8;
 import java.util.random.RandomGenerator;
 
-/** Mirrors the image left to right with probability {@code p}. */
+/** Mirrors the image left to right with probability {@code p} (0 to 1). */
 public record HorizontalFlip(double p) implements Transform {
+  public HorizontalFlip {
+    Checks.probability("horizontal flip p", p);
+  }
+
   @Override
   public ImageU8 apply(ImageU8 in, RandomGenerator rng) {
     if (rng.nextDouble() >= p) return in;

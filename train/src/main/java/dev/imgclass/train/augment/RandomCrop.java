@@ -5,9 +5,18 @@ import java.util.random.RandomGenerator;
 
 /**
  * Pads the image with zeros by {@code padding} on every side, then crops a window of the original
- * size at a random position: small translations, as in the CIFAR ResNet recipe.
+ * size at a random position: small translations, as in the CIFAR ResNet recipe. {@code padding} is
+ * 0 (the identity) to 64 pixels; 2 to 4 suits 28×28 and 32×32 inputs.
  */
 public record RandomCrop(int padding) implements Transform {
+  public static final int MAX_PADDING = 64;
+
+  public RandomCrop {
+    Checks.require(
+        padding >= 0 && padding <= MAX_PADDING,
+        "random crop padding must be 0 to " + MAX_PADDING + " pixels, got " + padding);
+  }
+
   @Override
   public ImageU8 apply(ImageU8 in, RandomGenerator rng) {
     int dy = rng.nextInt(2 * padding + 1) - padding;
