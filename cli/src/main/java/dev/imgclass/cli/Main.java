@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       BenchCommand.class,
       ReportCommand.class,
       CompareCommand.class,
+      DataCommand.class,
       BenchTrainCommand.class
     })
 public final class Main implements Runnable {

@@ -54,7 +54,7 @@ public final class LoopBench {
     Preprocessor pre = new Preprocessor(spec);
     BatchLoader loader =
         new BatchLoader(
-            data, pre, Augmentation.named(cfg.augment()), cfg.batchSize(), cfg.seed(), true);
+            data, pre, Augmentation.parse(cfg.augment()), cfg.batchSize(), cfg.seed(), true);
     long steps = (long) loader.batchesPerEpoch() * epochs;
 
     Loss loss = new Loss(cfg.labelSmoothing(), spec.numClasses());

@@ -2,7 +2,6 @@ package dev.imgclass.train.training;
 
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.train.engine.Tensors;
-import org.bytedeco.pytorch.LongArrayRefOptional;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -55,8 +54,9 @@ public final class Loss {
   public Tensor applySoft(Tensor logits, Tensor targets) {
     Tensor z = adjusted(logits);
     Tensor logp = torch.log_softmax(z, 1, new ScalarTypeOptional());
-    Tensor perImage =
-        logp.mul(targets).sum(new LongArrayRefOptional(1L), false, new ScalarTypeOptional()).neg();
+    float[] ones = new float[numClasses];
+    java.util.Arrays.fill(ones, 1f);
+    Tensor perImage = logp.mul(targets).matmul(Tensors.floats(ones, numClasses)).neg(); // (B)
     if (weightValues == null) return perImage.mean();
     Tensor w = targets.matmul(Tensors.floats(weightValues, numClasses)); // (B)
     return perImage.mul(w).sum().div(w.sum());

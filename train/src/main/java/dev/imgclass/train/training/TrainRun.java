@@ -227,13 +227,31 @@ public final class TrainRun {
     if (logitAdjust != null) out.printf("logit-adjusted loss, tau %s%n", cfg.logitAdjust());
     if (cfg.sampler().equals("balanced"))
       out.println("sampler: balanced (classes drawn uniformly)");
-    Augmentation augmentation = Augmentation.named(cfg.augment());
+    Augmentation augmentation = Augmentation.parse(cfg.augment());
+    out.println("augment: " + augmentation.describe());
+    BatchLoader.Mixer mixer =
+        augmentation
+            .batchMix()
+            .<BatchLoader.Mixer>map(
+                m ->
+                    (x, y, n, rng) ->
+                        m.apply(
+                            x,
+                            y,
+                            n,
+                            spec.inChannels(),
+                            spec.inputSize(),
+                            spec.inputSize(),
+                            spec.numClasses(),
+                            cfg.labelSmoothing(),
+                            rng))
+            .orElse(null);
     BatchLoader loader =
         new BatchLoader(
             train,
             new Preprocessor(spec),
             augmentation,
-            null,
+            mixer,
             cfg.batchSize(),
             cfg.seed(),
             true,
@@ -285,6 +303,7 @@ public final class TrainRun {
     provenance.put("data_fingerprint", fingerprint);
     provenance.put("train_images", train.size());
     provenance.put("class_counts", counts);
+    provenance.put("augment_spec", augmentation.spec());
     if (classWeights != null) provenance.put("class_weights", classWeights);
     if (files) {
       provenance.put("unusable_files", issues.badCount());
