@@ -1,18 +1,29 @@
 package dev.imgclass.core;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
 import java.nio.file.Path;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decoding and pixel conversions shared by every path that reads pictures. Decoding reads the
- * header first and refuses pictures above a pixel limit before allocating any pixels; a file that
- * cannot be decoded is an {@link ImgclassException} for that file only.
+ * Decoding and pixel conversions shared by every path that reads pictures (training data, {@code
+ * predict}, serving), so that all of them see the same pixels. The policy:
+ *
+ * <ul>
+ *   <li>the format comes from the content, not the file name (a PNG named {@code .jpg} decodes);
+ *   <li>the header is read first and pictures above a pixel limit are refused before any pixel is
+ *       allocated;
+ *   <li>JPEGs are turned upright by their EXIF orientation; a damaged EXIF block is ignored;
+ *   <li>gray, gray+alpha, RGB(A), palette, 16-bit, CMYK and YCCK pictures all become 8-bit gray or
+ *       RGB, transparency composited on white;
+ *   <li>a file that cannot be read, including a truncated one, is an {@link ImgclassException} with
+ *       a one-line message for that file, never a failure of the process.
+ * </ul>
+ *
+ * PNG, JPEG (read by TwelveMonkeys ImageIO where installed), GIF (first frame) and BMP are read.
  */
 public final class Images {
   /** Default limit on width × height: 40 megapixels. */
@@ -20,114 +31,116 @@ public final class Images {
 
   private Images() {}
 
+  /** {@link #decode(Path, long)} with {@link #DEFAULT_MAX_PIXELS}. */
   public static BufferedImage decode(Path file) {
     return decode(file, DEFAULT_MAX_PIXELS);
   }
 
+  /**
+   * Decodes the first picture in {@code file}, upright.
+   *
+   * @throws ImgclassException when the file is missing, empty, not a picture, truncated, corrupt or
+   *     above {@code maxPixels} (width × height as stored)
+   */
   public static BufferedImage decode(Path file, long maxPixels) {
-    if (!Files.isRegularFile(file)) throw new ImgclassException("no such image file: " + file);
-    try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-      if (in == null) throw new ImgclassException("cannot open image " + file);
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new ImgclassException("not a supported image (PNG, JPEG, BMP, GIF): " + file);
-      }
-      ImageReader reader = readers.next();
-      try {
-        reader.setInput(in, true, true);
-        long w = reader.getWidth(0);
-        long h = reader.getHeight(0);
-        if (w < 1 || h < 1 || w * h > maxPixels) {
-          throw new ImgclassException(
-              "image "
-                  + file
-                  + " is "
-                  + w
-                  + "x"
-                  + h
-                  + ", above the limit of "
-                  + maxPixels
-                  + " pixels");
-        }
-        BufferedImage img = reader.read(0);
-        if (img == null) throw new ImgclassException("image " + file + " decoded to nothing");
-        return img;
-      } finally {
-        reader.dispose();
-      }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof ImgclassException ie) throw ie;
-      throw new ImgclassException("cannot decode image " + file + ": " + e.getMessage(), e);
+    try (ImageFile f = ImageFile.open(file, maxPixels)) {
+      return f.decode();
+    }
+  }
+
+  /** {@link #probe(Path, long)} with {@link #DEFAULT_MAX_PIXELS}. */
+  public static ImageInfo probe(Path file) {
+    return probe(file, DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Reads what the header of {@code file} says without decoding any pixel data: a quick check of
+   * many files. It fails as {@link #decode(Path, long)} would for a missing, empty, unrecognised or
+   * oversized file or a damaged header, but not for damaged pixel data further on.
+   */
+  public static ImageInfo probe(Path file, long maxPixels) {
+    try (ImageFile f = ImageFile.open(file, maxPixels)) {
+      return f.info();
     }
   }
 
   /**
    * Converts to planar 8-bit with 1 (luma, ITU-R BT.601 weights) or 3 (RGB) channels; transparent
-   * pixels are composited on white.
+   * pixels are composited on white. Samples deeper than 8 bits keep their high 8 bits.
    */
   public static ImageU8 toPlanar(BufferedImage img, int channels) {
-    if (isGray(img)) return grayToPlanar(img, channels);
+    if (channels != 1 && channels != 3) {
+      throw new ImgclassException("images have 1 or 3 channels, not " + channels);
+    }
+    ColorModel cm = img.getColorModel();
+    int type = cm.getColorSpace().getType();
+    int transfer = cm.getTransferType();
+    boolean components =
+        cm instanceof ComponentColorModel
+            && !cm.isAlphaPremultiplied()
+            && (transfer == DataBuffer.TYPE_BYTE || transfer == DataBuffer.TYPE_USHORT);
+    if (components && type == ColorSpace.TYPE_GRAY) return fromSamples(img, channels, true);
+    if (components && cm.getColorSpace().isCS_sRGB()) return fromSamples(img, channels, false);
+    return fromArgb(img, channels); // palettes, packed ints, other colour spaces
+  }
+
+  /** Through {@code getRGB}, which converts any colour model to 8-bit sRGB. */
+  private static ImageU8 fromArgb(BufferedImage img, int channels) {
     int w = img.getWidth();
     int h = img.getHeight();
     int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
-    int plane = w * h;
-    byte[] out = new byte[channels * plane];
-    for (int i = 0; i < plane; i++) {
+    byte[] out = new byte[channels * w * h];
+    for (int i = 0; i < argb.length; i++) {
       int p = argb[i];
-      int a = (p >>> 24) & 0xff;
-      int r = (p >>> 16) & 0xff;
-      int g = (p >>> 8) & 0xff;
-      int b = p & 0xff;
-      if (a != 255) { // composite on white: c * a + 255 * (1 - a)
-        r = (r * a + 255 * (255 - a) + 127) / 255;
-        g = (g * a + 255 * (255 - a) + 127) / 255;
-        b = (b * a + 255 * (255 - a) + 127) / 255;
-      }
-      if (channels == 1) {
-        out[i] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-      } else {
-        out[i] = (byte) r;
-        out[plane + i] = (byte) g;
-        out[2 * plane + i] = (byte) b;
-      }
+      put(out, i, channels, (p >>> 16) & 0xff, (p >>> 8) & 0xff, p & 0xff, p >>> 24);
     }
     return new ImageU8(channels, h, w, out);
   }
 
   /**
-   * Gray images are read from their samples: {@code getRGB} would push them through Java's linear
-   * gray colour space and change every value.
+   * From the raster's samples, scaled to 8 bits: for gray and sRGB component images, 8 or 16 bits,
+   * with or without alpha. {@code getRGB} would push gray through Java's linear gray colour space
+   * and change every value, and is slow on 16-bit images.
    */
-  private static boolean isGray(BufferedImage img) {
-    var cs = img.getColorModel().getColorSpace();
-    int bands = img.getRaster().getNumBands();
-    return cs.getType() == java.awt.color.ColorSpace.TYPE_GRAY && (bands == 1 || bands == 2);
-  }
-
-  private static ImageU8 grayToPlanar(BufferedImage img, int channels) {
-    var raster = img.getRaster();
+  private static ImageU8 fromSamples(BufferedImage img, int channels, boolean gray) {
+    Raster raster = img.getRaster();
+    ColorModel cm = img.getColorModel();
     int w = img.getWidth();
     int h = img.getHeight();
-    int bits = img.getColorModel().getComponentSize(0);
-    boolean alpha = raster.getNumBands() == 2;
-    int abits = alpha ? img.getColorModel().getComponentSize(1) : 8;
-    int plane = w * h;
-    byte[] gray = new byte[plane];
-    int[] row = new int[w * raster.getNumBands()];
+    int bands = raster.getNumBands();
+    int colours = gray ? 1 : 3;
+    int[] bits = cm.getComponentSize();
+    byte[] out = new byte[channels * w * h];
+    int[] row = new int[w * bands];
     for (int y = 0; y < h; y++) {
       raster.getPixels(0, y, w, 1, row);
       for (int x = 0; x < w; x++) {
-        int bands = raster.getNumBands();
-        int v = scaleTo8(row[x * bands], bits);
-        if (alpha) {
-          int a = scaleTo8(row[x * bands + 1], abits);
-          v = (v * a + 255 * (255 - a) + 127) / 255; // composite on white
-        }
-        gray[y * w + x] = (byte) v;
+        int at = x * bands;
+        int r = scaleTo8(row[at], bits[0]);
+        int g = gray ? r : scaleTo8(row[at + 1], bits[1]);
+        int b = gray ? r : scaleTo8(row[at + 2], bits[2]);
+        int a = bands > colours ? scaleTo8(row[at + colours], bits[colours]) : 255;
+        put(out, y * w + x, channels, r, g, b, a);
       }
     }
-    ImageU8 g = new ImageU8(1, h, w, gray);
-    return channels == 1 ? g : convertChannels(g, channels);
+    return new ImageU8(channels, h, w, out);
+  }
+
+  /** Writes pixel {@code i} of a planar image, composited on white, as gray or RGB. */
+  private static void put(byte[] out, int i, int channels, int r, int g, int b, int a) {
+    if (a != 255) { // composite on white: c * a + 255 * (1 - a)
+      r = (r * a + 255 * (255 - a) + 127) / 255;
+      g = (g * a + 255 * (255 - a) + 127) / 255;
+      b = (b * a + 255 * (255 - a) + 127) / 255;
+    }
+    if (channels == 1) {
+      out[i] = (byte) (r == g && g == b ? r : Math.round(0.299 * r + 0.587 * g + 0.114 * b));
+    } else {
+      int plane = out.length / 3;
+      out[i] = (byte) r;
+      out[plane + i] = (byte) g;
+      out[2 * plane + i] = (byte) b;
+    }
   }
 
   private static int scaleTo8(int v, int bits) {

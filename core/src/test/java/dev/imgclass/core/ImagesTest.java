@@ -48,6 +48,27 @@ class ImagesTest {
   }
 
   @Test
+  void sixteen_bit_rgba_keeps_high_bytes_and_composites_on_white() {
+    var cs = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
+    var cm =
+        new java.awt.image.ComponentColorModel(
+            cs,
+            new int[] {16, 16, 16, 16},
+            true,
+            false,
+            java.awt.Transparency.TRANSLUCENT,
+            java.awt.image.DataBuffer.TYPE_USHORT);
+    BufferedImage img = new BufferedImage(cm, cm.createCompatibleWritableRaster(2, 1), false, null);
+    img.getRaster().setPixel(0, 0, new int[] {0xff00, 0x12ff, 0xabcd, 0xffff}); // opaque
+    img.getRaster().setPixel(1, 0, new int[] {0, 0, 0xffff, 0x8000}); // blue, alpha 128
+    ImageU8 rgb = Images.toPlanar(img, 3);
+    assertThat(new int[] {rgb.get(0, 0, 0), rgb.get(1, 0, 0), rgb.get(2, 0, 0)})
+        .containsExactly(0xff, 0x12, 0xab);
+    assertThat(new int[] {rgb.get(0, 0, 1), rgb.get(1, 0, 1), rgb.get(2, 0, 1)})
+        .containsExactly(127, 127, 255);
+  }
+
+  @Test
   void resizing_a_constant_image_keeps_the_constant_and_the_requested_size() {
     byte[] d = new byte[3 * 100 * 60];
     java.util.Arrays.fill(d, (byte) 77);
@@ -79,7 +100,7 @@ class ImagesTest {
     Files.writeString(txt, "not an image");
     assertThatThrownBy(() -> Images.decode(txt))
         .isInstanceOf(ImgclassException.class)
-        .hasMessageContaining("not a supported image");
+        .hasMessageContaining("not an image (unrecognised format)");
   }
 
   @Test
