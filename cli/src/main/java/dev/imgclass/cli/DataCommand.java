@@ -45,7 +45,9 @@ final class DataCommand implements Callable<Integer> {
               + " modes, unreadable or oversized files, exact duplicates within and across splits."
               + " Exit code 0: clean, 1: problems found, 2: could not run.")
   static final class Check implements Callable<Integer> {
-    @Parameters(paramLabel = "DATA", description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
+    @Parameters(
+        paramLabel = "DATA",
+        description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
     String data;
 
     @Option(names = "--json", description = "Print one JSON document.")
@@ -73,7 +75,8 @@ final class DataCommand implements Callable<Integer> {
         return 2;
       }
       if (json) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(r, Map.class));
+        Map<String, Object> m =
+            new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(r, Map.class));
         m.put("clean", r.clean());
         m.put("problem_counts", r.problemCounts());
         System.out.println(Json.write(m));
@@ -85,7 +88,13 @@ final class DataCommand implements Callable<Integer> {
 
     static String table(DataAudit.Report r) {
       StringBuilder sb = new StringBuilder();
-      sb.append(String.format(Locale.ROOT, "%s: %d files checked in %.1f s%n%n", r.source(), r.images(), r.seconds()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%s: %d files checked in %.1f s%n%n",
+              r.source(),
+              r.images(),
+              r.seconds()));
       int w = Math.max(5, r.classes().stream().mapToInt(String::length).max().orElse(5));
       sb.append(String.format("%-" + w + "s", "class"));
       for (String split : r.counts().keySet()) sb.append(String.format("  %7s", split));
@@ -99,19 +108,25 @@ final class DataCommand implements Callable<Integer> {
           String.format(
               Locale.ROOT,
               "imbalance ratio (largest / smallest training class): %s%n",
-              Double.isInfinite(r.imbalanceRatio()) ? "infinite (a class is empty)" : String.format(Locale.ROOT, "%.1f", r.imbalanceRatio())));
+              Double.isInfinite(r.imbalanceRatio())
+                  ? "infinite (a class is empty)"
+                  : String.format(Locale.ROOT, "%.1f", r.imbalanceRatio())));
       if (!r.sizes().isEmpty()) {
         sb.append("\nlongest side (px)   ").append(histogram(r.sizes())).append('\n');
         sb.append("aspect (w/h)        ").append(histogram(r.aspects())).append('\n');
         sb.append("colour modes        ").append(histogram(r.colorModes())).append('\n');
         sb.append("formats             ").append(histogram(r.formats())).append('\n');
       }
-      if (!r.skipped().isEmpty()) sb.append("skipped on purpose  ").append(histogram(r.skipped())).append('\n');
+      if (!r.skipped().isEmpty())
+        sb.append("skipped on purpose  ").append(histogram(r.skipped())).append('\n');
       if (r.clean()) {
         sb.append("\nno problems found\n");
       } else {
-        sb.append(String.format("%n%d problem(s): %s%n", r.problems().size(), histogram(r.problemCounts())));
-        for (DataAudit.Problem p : r.problems()) sb.append("  ").append(p.kind()).append(": ").append(p.message()).append('\n');
+        sb.append(
+            String.format(
+                "%n%d problem(s): %s%n", r.problems().size(), histogram(r.problemCounts())));
+        for (DataAudit.Problem p : r.problems())
+          sb.append("  ").append(p.kind()).append(": ").append(p.message()).append('\n');
       }
       return sb.toString();
     }
@@ -129,41 +144,61 @@ final class DataCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Write a grid of augmented training images with their labels (PNG).")
   static final class Preview implements Callable<Integer> {
-    @Parameters(paramLabel = "DATA", description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
+    @Parameters(
+        paramLabel = "DATA",
+        description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
     String data;
 
     @Option(names = "--out", required = true, description = "PNG file to write.")
     Path out;
 
-    @Option(names = "--augment", defaultValue = "light", description = "Recipe spec, as for train (default: light).")
+    @Option(
+        names = "--augment",
+        defaultValue = "light",
+        description = "Recipe spec, as for train (default: light).")
     String augment;
 
-    @Option(names = "--count", defaultValue = "32", description = "Images in the grid (default: 32).")
+    @Option(
+        names = "--count",
+        defaultValue = "32",
+        description = "Images in the grid (default: 32).")
     int count;
 
     @Option(names = "--columns", defaultValue = "8", description = "Images per row (default: 8).")
     int columns;
 
-    @Option(names = "--model", description = "Model whose input size image files are read at (default: resnet20).")
+    @Option(
+        names = "--model",
+        description = "Model whose input size image files are read at (default: resnet20).")
     String model = "resnet20";
 
-    @Option(names = "--image-size", description = "Side image files are resized to (default: the model's).")
+    @Option(
+        names = "--image-size",
+        description = "Side image files are resized to (default: the model's).")
     Integer imageSize;
 
-    @Option(names = "--channels", defaultValue = "3", description = "1 or 3 for image files (default: 3).")
+    @Option(
+        names = "--channels",
+        defaultValue = "3",
+        description = "1 or 3 for image files (default: 3).")
     int channels;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Which images and which augmentations (default: 42).")
+    @Option(
+        names = "--seed",
+        defaultValue = "42",
+        description = "Which images and which augmentations (default: 42).")
     long seed;
 
     @Override
     public Integer call() {
-      if (count < 1 || count > 1024) throw new ImgclassException("--count must be in [1, 1024], got " + count);
+      if (count < 1 || count > 1024)
+        throw new ImgclassException("--count must be in [1, 1024], got " + count);
       if (columns < 1) throw new ImgclassException("--columns must be at least 1, got " + columns);
       Augmentation aug = Augmentation.parse(augment);
       int size = imageSize != null ? imageSize : ModelRegistry.entry(model).defaultInputSize();
       Dataset d =
-          DataSources.open(data, new DataSources.Load(channels, size, Images.DEFAULT_MAX_PIXELS)).train();
+          DataSources.open(data, new DataSources.Load(channels, size, Images.DEFAULT_MAX_PIXELS))
+              .train();
       SplittableRandom pick = new SplittableRandom(seed);
       List<ImageU8> images = new ArrayList<>();
       List<String> captions = new ArrayList<>();
@@ -187,7 +222,10 @@ final class DataCommand implements Callable<Integer> {
       return 0;
     }
 
-    /** Shows the batch-level mix too: pixels mixed as the trainer mixes them, captions "A 60% / B 40%". */
+    /**
+     * Shows the batch-level mix too: pixels mixed as the trainer mixes them, captions "A 60% / B
+     * 40%".
+     */
     private void mixPreview(BatchMix m, List<ImageU8> images, List<String> captions) {
       // mixing works on normalized floats; here pixels are mixed in [0, 255] the same way
       ImageU8 first = images.get(0);
@@ -202,10 +240,20 @@ final class DataCommand implements Callable<Integer> {
         y[j] = names.indexOf(captions.get(j));
       }
       float[] t =
-          m.apply(x, y, n, first.channels(), first.height(), first.width(), names.size(), 0, new SplittableRandom(seed));
+          m.apply(
+              x,
+              y,
+              n,
+              first.channels(),
+              first.height(),
+              first.width(),
+              names.size(),
+              0,
+              new SplittableRandom(seed));
       for (int j = 0; j < n; j++) {
         byte[] px = new byte[len];
-        for (int i = 0; i < len; i++) px[i] = (byte) Math.max(0, Math.min(255, Math.round(x[j * len + i])));
+        for (int i = 0; i < len; i++)
+          px[i] = (byte) Math.max(0, Math.min(255, Math.round(x[j * len + i])));
         images.set(j, new ImageU8(first.channels(), first.height(), first.width(), px));
         List<String> parts = new ArrayList<>();
         for (int c = 0; c < names.size(); c++) {

@@ -111,7 +111,8 @@ class CommandsTest {
           .endsWith("-" + preds.get(0).get("label").asText() + ".png")) right++;
     }
     assertThat(right).isGreaterThanOrEqualTo(8);
-    assertThat(results.get(10).get("error").asText()).contains("not an image (unrecognised format)");
+    assertThat(results.get(10).get("error").asText())
+        .contains("not an image (unrecognised format)");
   }
 
   @Test

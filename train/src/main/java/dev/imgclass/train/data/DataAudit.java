@@ -110,10 +110,13 @@ public final class DataAudit {
     Map<String, Integer> aspects = new LinkedHashMap<>();
     if (splits.train() instanceof FileDataset) {
       for (int s = 0; s <= SIZE_EDGES.length; s++) {
-        sizes.put(sizeBucket(s == 0 ? 0 : s < SIZE_EDGES.length ? SIZE_EDGES[s - 1] : Integer.MAX_VALUE), 0);
+        sizes.put(
+            sizeBucket(s == 0 ? 0 : s < SIZE_EDGES.length ? SIZE_EDGES[s - 1] : Integer.MAX_VALUE),
+            0);
       }
       for (int a = 0; a <= ASPECT_EDGES.length; a++) {
-        aspects.put(aspectBucket(a == 0 ? 0 : a < ASPECT_EDGES.length ? ASPECT_EDGES[a - 1] : 1e9), 0);
+        aspects.put(
+            aspectBucket(a == 0 ? 0 : a < ASPECT_EDGES.length ? ASPECT_EDGES[a - 1] : 1e9), 0);
       }
     }
     Map<String, Integer> modes = new TreeMap<>();
@@ -135,15 +138,22 @@ public final class DataAudit {
         if (c.info() == null) continue; // in-memory data: no files
         ImageInfo in = c.info();
         sizes.merge(sizeBucket(Math.max(in.uprightWidth(), in.uprightHeight())), 1, Integer::sum);
-        aspects.merge(aspectBucket((double) in.uprightWidth() / in.uprightHeight()), 1, Integer::sum);
-        modes.merge(in.colorMode() + (in.bitsPerSample() > 8 ? " " + in.bitsPerSample() + "-bit" : ""), 1, Integer::sum);
+        aspects.merge(
+            aspectBucket((double) in.uprightWidth() / in.uprightHeight()), 1, Integer::sum);
+        modes.merge(
+            in.colorMode() + (in.bitsPerSample() > 8 ? " " + in.bitsPerSample() + "-bit" : ""),
+            1,
+            Integer::sum);
         formats.merge(in.format(), 1, Integer::sum);
         if (!in.extensionMatches()) {
           problems.add(
               new Problem(
                   "wrong-extension",
                   List.of(c.entry().name()),
-                  c.entry().name() + " holds " + in.format().toUpperCase(Locale.ROOT) + " data under another extension"));
+                  c.entry().name()
+                      + " holds "
+                      + in.format().toUpperCase(Locale.ROOT)
+                      + " data under another extension"));
         }
       }
       counts.put(part.getKey(), perClass);
@@ -176,7 +186,8 @@ public final class DataAudit {
         (System.nanoTime() - t0) / 1e9);
   }
 
-  private static void duplicates(Map<String, List<Checked>> byHash, List<String> classes, List<Problem> problems) {
+  private static void duplicates(
+      Map<String, List<Checked>> byHash, List<String> classes, List<Problem> problems) {
     for (List<Checked> group : byHash.values()) {
       if (group.size() < 2) continue;
       TreeSet<String> inSplits = new TreeSet<>();
@@ -185,7 +196,7 @@ public final class DataAudit {
       for (Checked c : group) {
         inSplits.add(c.split());
         labels.add(classes.get(c.entry().label()));
-        names.add(c.split() + ":" + c.entry().name());
+        names.add(c.entry().name());
       }
       String kind;
       String what;
@@ -206,16 +217,19 @@ public final class DataAudit {
   private static List<Checked> checkAll(String split, Dataset data, long maxPixels, int workers) {
     int n = data.size();
     Checked[] out = new Checked[n];
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), DataThreads.daemon("check"));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.max(1, workers), DataThreads.daemon("check"));
     try {
       List<Future<?>> jobs = new ArrayList<>();
       int chunk = Math.max(1, n / (Math.max(1, workers) * 8));
       for (int start = 0; start < n; start += chunk) {
         int s = start;
         int e = Math.min(n, start + chunk);
-        jobs.add(pool.submit(() -> {
-          for (int i = s; i < e; i++) out[i] = checkOne(split, data, i, maxPixels);
-        }));
+        jobs.add(
+            pool.submit(
+                () -> {
+                  for (int i = s; i < e; i++) out[i] = checkOne(split, data, i, maxPixels);
+                }));
       }
       for (Future<?> f : jobs) DataThreads.await(f);
     } finally {
@@ -226,7 +240,8 @@ public final class DataAudit {
 
   private static Checked checkOne(String split, Dataset data, int i, long maxPixels) {
     if (!(data instanceof FileDataset files)) {
-      FileDataset.Entry e = new FileDataset.Entry(Path.of(data.name(i)), data.name(i), data.label(i), 0);
+      FileDataset.Entry e =
+          new FileDataset.Entry(Path.of(data.name(i)), data.name(i), data.label(i), 0);
       return new Checked(split, e, null, sha256(data.image(i).data()), null);
     }
     FileDataset.Entry e = files.entries().get(i);
@@ -236,7 +251,8 @@ public final class DataAudit {
       return new Checked(split, e, info, sha256(e.path()), null);
     } catch (ImgclassException ex) {
       String kind = DataSources.kindOf(ex);
-      return new Checked(split, e, null, null, new Problem(kind, List.of(e.name()), ex.getMessage()));
+      return new Checked(
+          split, e, null, null, new Problem(kind, List.of(e.name()), ex.getMessage()));
     }
   }
 
