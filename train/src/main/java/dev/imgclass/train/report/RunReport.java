@@ -52,7 +52,8 @@ public final class RunReport {
                         t.predictions().probs(),
                         t.predictions().labels(),
                         t.data().classes(),
-                        t.predictions().seconds()))
+                        t.predictions().seconds())
+                        .withSkipped(t.predictions().skipped().size()))
             .or(() -> readEval(runDir));
     Map<String, byte[]> charts = new LinkedHashMap<>();
     charts.put("curves.png", Charts.png(Charts.curves(rows), W, 520));
@@ -125,12 +126,16 @@ public final class RunReport {
                 e ->
                     String.format(
                         Locale.ROOT,
-                        "%s on %s: test top-1 %.2f%%, top-5 %.2f%%, %d images",
+                        "%s on %s: test top-1 %.2f%%, top-5 %.2f%%, balanced %.2f%%, %d images%s",
                         spec.architecture(),
                         str(card.provenance().get("data")),
                         100 * e.top1(),
                         100 * e.top5(),
-                        e.images()))
+                        100 * e.balancedAccuracy(),
+                        e.images(),
+                        e.skipped() > 0
+                            ? " (" + e.skipped() + " unreadable test images skipped)"
+                            : ""))
             .orElse(spec.architecture() + ": no test split was evaluated");
     h.p("sub", headline);
 
