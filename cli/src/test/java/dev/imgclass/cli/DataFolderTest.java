@@ -177,6 +177,15 @@ class DataFolderTest {
     JsonNode card = Json.MAPPER.readTree(run.resolve("model.json").toFile());
     assertThat(card.get("spec").get("classes").get(0).asText()).isEqualTo("blue ☂ box");
 
+    // compare and report skip and count the two unreadable test images too
+    Cli.Run c = Cli.run("compare", run.toString(), run.toString(), "--data", data.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    assertThat(c.out()).contains("images: 37 (skipped 2 unreadable)", "no significant difference");
+    Cli.Run rep = Cli.run("report", run.toString());
+    assertThat(rep.code()).as(rep.err()).isZero();
+    assertThat(Files.readString(run.resolve("report.html")))
+        .contains("2 unreadable test images skipped");
+
     // the same model on data with other classes is refused, naming the difference
     Path other = dir.resolve("other");
     bulk(other.resolve("train/cyan"), 0, 0, 2);
@@ -207,6 +216,96 @@ class DataFolderTest {
     assertThat(r.err())
         .contains("18 of 157 training files", "above --max-bad 0.01", "data_issues.json");
     assertThat(run.resolve("data_issues.json")).exists();
+  }
+
+  @Test
+  void mixup_and_cutmix_train_through_the_soft_target_loss_and_are_recorded() throws Exception {
+    Path run = dir.resolve("mix");
+    Cli.Run r =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:300",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--threads",
+            "2",
+            "--augment",
+            "strong,mixup=0.2,cutmix=1.0",
+            "--out",
+            run.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("mixup", "cutmix");
+    JsonNode card = Json.MAPPER.readTree(run.resolve("model.json").toFile());
+    assertThat(card.get("provenance").get("augment_spec").asText())
+        .contains("mixup=0.2", "cutmix=1");
+    Cli.Run bad =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:300",
+            "--augment",
+            "strong,mixup=-1",
+            "--out",
+            dir.resolve("bad").toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.errLines()).hasSize(1);
+    assertThat(bad.err()).contains("mixup");
+  }
+
+  @Test
+  void class_imbalance_flags_are_checked_and_recorded() throws Exception {
+    Path run = dir.resolve("balanced");
+    Cli.Run r =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:300:3",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--threads",
+            "2",
+            "--class-weights",
+            "effective:0.99",
+            "--sampler",
+            "balanced",
+            "--logit-adjust",
+            "1",
+            "--out",
+            run.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains(
+            "class weights (effective:0.99)", "logit-adjusted loss, tau 1.0", "sampler: balanced");
+    JsonNode card = Json.MAPPER.readTree(run.resolve("model.json").toFile());
+    assertThat(card.get("train").get("sampler").asText()).isEqualTo("balanced");
+    assertThat(card.get("provenance").get("class_weights").size()).isEqualTo(3);
+    for (String[] bad :
+        new String[][] {
+          {"--class-weights", "heavy"},
+          {"--sampler", "fair"},
+          {"--logit-adjust", "-1"},
+          {"--class-weights", "1,2"},
+          {"--max-bad", "2"},
+          {"--image-size", "3"},
+          {"--channels", "2"}
+        }) {
+      Cli.Run b =
+          Cli.run(
+              "train",
+              "--data",
+              "synthetic:300:3",
+              bad[0],
+              bad[1],
+              "--out",
+              dir.resolve("x" + bad[0]).toString());
+      assertThat(b.code()).as(String.join(" ", bad)).isEqualTo(1);
+      assertThat(b.errLines()).as(String.join(" ", bad)).hasSize(1);
+    }
   }
 
   @Test

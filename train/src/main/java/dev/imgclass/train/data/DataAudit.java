@@ -17,9 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code imgclass data check}: what a dataset holds and what is wrong with it, before any training.
@@ -217,24 +214,7 @@ public final class DataAudit {
   private static List<Checked> checkAll(String split, Dataset data, long maxPixels, int workers) {
     int n = data.size();
     Checked[] out = new Checked[n];
-    ExecutorService pool =
-        Executors.newFixedThreadPool(Math.max(1, workers), DataThreads.daemon("check"));
-    try {
-      List<Future<?>> jobs = new ArrayList<>();
-      int chunk = Math.max(1, n / (Math.max(1, workers) * 8));
-      for (int start = 0; start < n; start += chunk) {
-        int s = start;
-        int e = Math.min(n, start + chunk);
-        jobs.add(
-            pool.submit(
-                () -> {
-                  for (int i = s; i < e; i++) out[i] = checkOne(split, data, i, maxPixels);
-                }));
-      }
-      for (Future<?> f : jobs) DataThreads.await(f);
-    } finally {
-      pool.shutdownNow();
-    }
+    DataThreads.parallelFor(n, workers, i -> out[i] = checkOne(split, data, i, maxPixels));
     return List.of(out);
   }
 

@@ -34,6 +34,32 @@ final class DataThreads {
     }
   }
 
+  /**
+   * Runs {@code body} for every index in [0, n) on {@code workers} threads, in chunks; returns when
+   * all are done, rethrowing the first failure.
+   */
+  static void parallelFor(int n, int workers, java.util.function.IntConsumer body) {
+    int w = Math.max(1, workers);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(w, daemon("pool"));
+    try {
+      java.util.List<Future<?>> jobs = new java.util.ArrayList<>();
+      int chunk = Math.max(1, n / (w * 8));
+      for (int start = 0; start < n; start += chunk) {
+        int s = start;
+        int e = Math.min(n, start + chunk);
+        jobs.add(
+            pool.submit(
+                () -> {
+                  for (int i = s; i < e; i++) body.accept(i);
+                }));
+      }
+      for (Future<?> f : jobs) await(f);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** Default worker count: the cores this JVM may use. */
   static int defaultWorkers() {
     return Math.max(1, Runtime.getRuntime().availableProcessors());

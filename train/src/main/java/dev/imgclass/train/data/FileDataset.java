@@ -10,9 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Labelled image files read on demand: each {@link #image} call decodes the file with the shared
@@ -178,31 +175,17 @@ public final class FileDataset implements Dataset {
   private ImageU8[] decodeAll(int workers, DataIssues issues, boolean keep) {
     int n = entries.size();
     ImageU8[] decoded = new ImageU8[n];
-    ExecutorService pool =
-        Executors.newFixedThreadPool(Math.max(1, workers), DataThreads.daemon("decode"));
-    try {
-      List<Future<?>> jobs = new ArrayList<>();
-      int chunk = Math.max(1, n / (Math.max(1, workers) * 8));
-      for (int start = 0; start < n; start += chunk) {
-        int s = start;
-        int e = Math.min(n, start + chunk);
-        jobs.add(
-            pool.submit(
-                () -> {
-                  for (int i = s; i < e; i++) {
-                    try {
-                      ImageU8 img = image(i);
-                      if (keep) decoded[i] = img;
-                    } catch (ImgclassException ex) {
-                      issues.bad(entries.get(i).name(), DataSources.kindOf(ex), ex.getMessage());
-                    }
-                  }
-                }));
-      }
-      for (Future<?> f : jobs) DataThreads.await(f);
-    } finally {
-      pool.shutdownNow();
-    }
+    DataThreads.parallelFor(
+        n,
+        workers,
+        i -> {
+          try {
+            ImageU8 img = image(i);
+            if (keep) decoded[i] = img;
+          } catch (ImgclassException ex) {
+            issues.bad(entries.get(i).name(), DataSources.kindOf(ex), ex.getMessage());
+          }
+        });
     return decoded;
   }
 

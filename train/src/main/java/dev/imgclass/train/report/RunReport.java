@@ -49,10 +49,10 @@ public final class RunReport {
         test.map(
                 t ->
                     EvalReport.of(
-                        t.predictions().probs(),
-                        t.predictions().labels(),
-                        t.data().classes(),
-                        t.predictions().seconds())
+                            t.predictions().probs(),
+                            t.predictions().labels(),
+                            t.data().classes(),
+                            t.predictions().seconds())
                         .withSkipped(t.predictions().skipped().size()))
             .or(() -> readEval(runDir));
     Map<String, byte[]> charts = new LinkedHashMap<>();
