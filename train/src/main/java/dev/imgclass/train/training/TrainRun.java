@@ -110,6 +110,7 @@ public final class TrainRun {
         Splits.limit(splits.train(), cfg.limit() > 0 ? cfg.limit() : Integer.MAX_VALUE, cfg.seed());
     Optional<Dataset> val = splits.val();
     boolean files = all instanceof FileDataset;
+    String fileFingerprint = null;
     if (all instanceof FileDataset f) {
       boolean cache = dataOptions.caches(f);
       out.printf(
@@ -118,6 +119,8 @@ public final class TrainRun {
       DataIssues trainIssues = new DataIssues();
       all = cache ? f.cache(workers, trainIssues) : f.check(workers, trainIssues);
       issues.addAll(trainIssues);
+      // the usable files name the data, however they are held (cached or not)
+      fileFingerprint = f.without(trainIssues).fingerprint();
       Files.createDirectories(runDir);
       issues.write(runDir.resolve(DATA_ISSUES));
       int bad = trainIssues.badCount();
@@ -149,15 +152,16 @@ public final class TrainRun {
       throw new ImgclassException(
           "images are " + train.height() + "x" + train.width() + "; square images are expected");
     }
-    String fingerprint = train.fingerprint();
+    String fingerprint = fileFingerprint != null ? fileFingerprint : train.fingerprint();
+    List<List<Double>> moments = channelMoments(train);
     ModelSpec spec =
         new ModelSpec(
             cfg.model(),
             train.classes(),
             train.channels(),
             train.height(),
-            channelMeans(train, true),
-            channelMeans(train, false));
+            moments.get(0),
+            moments.get(1));
     Net net = ModelRegistry.create(spec, cfg.seed());
     if (!cfg.initWeights().isEmpty() && restored.isEmpty()) {
       Path init = Path.of(cfg.initWeights());
@@ -326,15 +330,26 @@ public final class TrainRun {
     return new Result(runDir, card, test, wall, speed.imagesPerSecond());
   }
 
-  /** Per-channel mean (or standard deviation) of the pixels scaled to [0, 1]. */
-  static List<Double> channelMeans(Dataset d, boolean mean) {
+  /**
+   * Per-channel mean and standard deviation of the pixels scaled to [0, 1], from up to 10,000
+   * images held in memory or 1,000 read from files (a sample is plenty for two moments).
+   */
+  static List<List<Double>> channelMoments(Dataset d) {
     int c = d.channels();
     int plane = d.height() * d.width();
     double[] sum = new double[c];
     double[] sq = new double[c];
-    int n = Math.min(d.size(), 10_000); // a sample is plenty for two moments
-    for (int i = 0; i < n; i++) {
-      byte[] px = d.image(i).data();
+    int n = Math.min(d.size(), d instanceof FileDataset ? 1_000 : 10_000);
+    int step = d instanceof FileDataset ? Math.max(1, d.size() / Math.max(1, n)) : 1;
+    int used = 0;
+    for (int i = 0; i < d.size() && used < n; i += step) {
+      byte[] px;
+      try {
+        px = d.image(i).data();
+      } catch (ImgclassException e) {
+        continue; // a file that broke since it was checked: the batches will record it
+      }
+      used++;
       for (int ch = 0; ch < c; ch++) {
         for (int j = 0; j < plane; j++) {
           double v = (px[ch * plane + j] & 0xff) / 255.0;
@@ -343,14 +358,15 @@ public final class TrainRun {
         }
       }
     }
-    List<Double> out = new ArrayList<>();
-    double count = (double) n * plane;
+    List<Double> means = new ArrayList<>();
+    List<Double> stds = new ArrayList<>();
+    double count = Math.max(1.0, (double) used * plane);
     for (int ch = 0; ch < c; ch++) {
       double m = sum[ch] / count;
-      double sd = Math.sqrt(Math.max(sq[ch] / count - m * m, 1e-6));
-      out.add(round4(mean ? m : sd));
+      means.add(round4(m));
+      stds.add(round4(Math.sqrt(Math.max(sq[ch] / count - m * m, 1e-6))));
     }
-    return out;
+    return List.of(means, stds);
   }
 
   private static double round4(double v) {
