@@ -40,10 +40,14 @@ print(f"\n{d['images']} JPEGs ({d['file_bytes'] / d['images'] / 1024:.1f} KiB on
       f"{'x'.join(map(str, d['shape']))}; batch {d['batch_size']}; augment {d['augment']}; "
       f"{d['cores']} cores; ImageIO.read's reader: {d['imageio_reader']}")
 print(f"cache built once on {c['workers']} workers: {c['seconds']:.1f} s ({c['img_per_s']:.0f} img/s)\n")
-print("| measurement | threads | median img/s | vs ImageIO.read | rounds (img/s) |")
-print("|---|---|---|---|---|")
+print("| measurement | threads | median img/s | vs ImageIO.read | cores used | img per CPU-s | per CPU-s vs ImageIO | rounds (img/s) |")
+print("|---|---|---|---|---|---|---|---|")
+base_cpu = d["results"][0]["median_img_per_cpu_s"]
+med = lambda v: sorted(v)[len(v) // 2] if len(v) % 2 else sum(sorted(v)[len(v) // 2 - 1:len(v) // 2 + 1]) / 2
 for r in d["results"]:
     each = ", ".join(f"{x:.0f}" for x in r["img_per_s"])
-    print(f"| {r['what']} | {r['threads']} | {r['median']:.0f} | {r['vs_imageio']:.2f} | {each} |")
+    print(f"| {r['what']} | {r['threads']} | {r['median']:.0f} | {r['vs_imageio']:.2f} | "
+          f"{med(r['cores_used']):.2f} | {r['median_img_per_cpu_s']:.0f} | "
+          f"{r['median_img_per_cpu_s'] / base_cpu:.2f} | {each} |")
 PY
 cat "$LOG"
