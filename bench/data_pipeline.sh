@@ -39,7 +39,8 @@ c = d["cache"]
 print(f"\n{d['images']} JPEGs ({d['file_bytes'] / d['images'] / 1024:.1f} KiB on average), read at "
       f"{'x'.join(map(str, d['shape']))}; batch {d['batch_size']}; augment {d['augment']}; "
       f"{d['cores']} cores; ImageIO.read's reader: {d['imageio_reader']}")
-print(f"cache built once on {c['workers']} workers: {c['seconds']:.1f} s ({c['img_per_s']:.0f} img/s)\n")
+print(f"cache built once on {c['workers']} workers: {c['seconds']:.1f} s ({c['img_per_s']:.0f} img/s); "
+      f"{d['warmup_rounds']} untimed warm-up round(s), {d['rounds']} timed\n")
 print("| measurement | threads | median img/s | vs ImageIO.read | cores used | img per CPU-s | per CPU-s vs ImageIO | rounds (img/s) |")
 print("|---|---|---|---|---|---|---|---|")
 base_cpu = d["results"][0]["median_img_per_cpu_s"]

@@ -37,7 +37,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Measure the input pipeline against plain ImageIO (for bench/).")
 final class BenchDataCommand implements Callable<Integer> {
-  private static final int WARMUP_IMAGES = 256;
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -66,6 +65,14 @@ final class BenchDataCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "3")
   int rounds;
 
+  @Option(
+      names = "--warmup-rounds",
+      defaultValue = "1",
+      description =
+          "Untimed rounds first: JIT, and the heap the cache build grew (its first use costs"
+              + " page faults that would land on round 1).")
+  int warmupRounds;
+
   @Option(names = "--seed", defaultValue = "42")
   long seed;
 
@@ -89,6 +96,9 @@ final class BenchDataCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (rounds < 1) throw new ImgclassException("--rounds must be at least 1, got " + rounds);
+    if (warmupRounds < 0) {
+      throw new ImgclassException("--warmup-rounds must be >= 0, got " + warmupRounds);
+    }
     if (batchSize < 1) throw new ImgclassException("--batch-size must be >= 1, got " + batchSize);
     if (workers.isEmpty() || workers.stream().anyMatch(w -> w < 0)) {
       throw new ImgclassException("--workers must list counts >= 0, e.g. 1,2; got " + workers);
@@ -109,27 +119,25 @@ final class BenchDataCommand implements Callable<Integer> {
     DataPasses passes = new DataPasses(aug, pre, batchSize, seed, issues);
     String reader = DataPasses.defaultReader(files.entries().get(0).path());
 
-    // untimed: every file into the OS page cache, the cache, then each pass on a few images (JIT)
+    // untimed: every file into the OS page cache, and the cache of decoded images
     long bytes = 0;
     for (FileDataset.Entry e : files.entries()) bytes += Files.readAllBytes(e.path()).length;
     int cacheWorkers = Math.max(1, Collections.max(workers));
     long t0 = System.nanoTime();
     Dataset cached = files.cache(cacheWorkers, issues);
     double cacheSeconds = (System.nanoTime() - t0) / 1e9;
-    List<DataPasses.Measurement> ms = passes.all(reader, workers);
-    int warm = Math.min(WARMUP_IMAGES, cached.size());
-    int[] head = IntStream.range(0, warm).toArray();
-    for (DataPasses.Measurement m : ms) m.pass().run(files.subset(head), cached.subset(head), 0);
 
     List<Result> results = new ArrayList<>();
-    for (DataPasses.Measurement m : ms)
+    for (DataPasses.Measurement m : passes.all(reader, workers)) {
       results.add(new Result(m, new ArrayList<>(), new ArrayList<>()));
-    for (int r = 1; r <= rounds; r++) {
+    }
+    for (int r = 1 - warmupRounds; r <= rounds; r++) {
       for (Result res : results) {
         long start = System.nanoTime();
         long cpu = OS.getProcessCpuTime();
-        int n = res.m().pass().run(files, cached, r);
+        int n = res.m().pass().run(files, cached, r + warmupRounds);
         double s = (System.nanoTime() - start) / 1e9;
+        if (r < 1) continue; // warm-up
         res.imgPerS().add(n / s);
         res.cores().add((OS.getProcessCpuTime() - cpu) / 1e9 / s);
       }
@@ -153,11 +161,14 @@ final class BenchDataCommand implements Callable<Integer> {
           Runtime.getRuntime().availableProcessors());
       System.out.printf(
           Locale.ROOT,
-          "cache: %d images decoded into memory once, on %d workers, in %.1f s (%.0f img/s)%n%n",
+          "cache: %d images decoded into memory once, on %d workers, in %.1f s (%.0f img/s);"
+              + " then %d untimed warm-up round(s), %d timed%n%n",
           cached.size(),
           cacheWorkers,
           cacheSeconds,
-          files.size() / cacheSeconds);
+          files.size() / cacheSeconds,
+          warmupRounds,
+          rounds);
       System.out.println(
           "| measurement | threads | median img/s | vs ImageIO.read | cores used | img per CPU-s"
               + " | rounds (img/s) |");
@@ -190,7 +201,7 @@ final class BenchDataCommand implements Callable<Integer> {
     doc.put("rounds", rounds);
     doc.put("cores", Runtime.getRuntime().availableProcessors());
     doc.put("imageio_reader", reader);
-    doc.put("warmup_images", warm);
+    doc.put("warmup_rounds", warmupRounds);
     Map<String, Object> cache = new LinkedHashMap<>();
     cache.put("workers", cacheWorkers);
     cache.put("seconds", cacheSeconds);
