@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 COUNT=${2:-2000}
 DATA=bench/out/jpeg224-$COUNT
-STAMP=$(date +%Y-%m-%d)
+STAMP=$(date +%Y-%m-%d-%H%M)
 RAW=bench/results/$STAMP-data_pipeline.json
 LOG=bench/results/$STAMP-data_pipeline.txt
 if [ ! -f "$DATA/.done" ]; then
