@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
       ReportCommand.class,
       CompareCommand.class,
       DataCommand.class,
-      BenchTrainCommand.class
+      BenchTrainCommand.class,
+      BenchDataCommand.class
     })
 public final class Main implements Runnable {
   @Option(
