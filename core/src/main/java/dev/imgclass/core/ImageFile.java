@@ -1,5 +1,6 @@
 package dev.imgclass.core;
 
+import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -18,7 +19,6 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
-import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -44,7 +44,8 @@ final class ImageFile implements AutoCloseable {
     if (!Files.isRegularFile(file)) throw error("not a regular file");
     size = Files.size(file);
     if (size == 0) throw error("empty file");
-    in = new FileImageInputStream(file.toFile());
+    // buffered: the JDK's FileImageInputStream makes a system call for every small read
+    in = new BufferedFileImageInputStream(file.toFile());
     ImageReader r = null;
     try {
       head = new byte[(int) Math.min(size, ImageFormat.HEAD_BYTES)];
