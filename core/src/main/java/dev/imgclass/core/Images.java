@@ -5,6 +5,8 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.nio.file.Path;
 
@@ -79,6 +81,10 @@ public final class Images {
         cm instanceof ComponentColorModel
             && !cm.isAlphaPremultiplied()
             && (transfer == DataBuffer.TYPE_BYTE || transfer == DataBuffer.TYPE_USHORT);
+    if (components && transfer == DataBuffer.TYPE_BYTE && !cm.hasAlpha()) {
+      ImageU8 fast = fromInterleavedBytes(img, channels, type == ColorSpace.TYPE_GRAY);
+      if (fast != null) return fast;
+    }
     if (components && type == ColorSpace.TYPE_GRAY) return fromSamples(img, channels, true);
     if (components && cm.getColorSpace().isCS_sRGB()) return fromSamples(img, channels, false);
     return fromArgb(img, channels); // palettes, packed ints, other colour spaces
@@ -102,6 +108,62 @@ public final class Images {
    * with or without alpha. {@code getRGB} would push gray through Java's linear gray colour space
    * and change every value, and is slow on 16-bit images.
    */
+  /**
+   * The common case read straight from the pixel array: 8-bit gray or RGB without alpha, bytes
+   * interleaved (what the JPEG and PNG readers produce); null for any other layout. Same values as
+   * {@link #fromSamples}, several times faster.
+   */
+  private static ImageU8 fromInterleavedBytes(BufferedImage img, int channels, boolean gray) {
+    Raster raster = img.getRaster();
+    if (!(raster.getDataBuffer() instanceof DataBufferByte db)
+        || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+        || raster.getParent() != null
+        || raster.getSampleModelTranslateX() != 0
+        || raster.getSampleModelTranslateY() != 0
+        || db.getNumBanks() != 1) {
+      return null;
+    }
+    int bands = sm.getNumBands();
+    if (bands != (gray ? 1 : 3)) return null;
+    int[] off = sm.getBandOffsets();
+    int stride = sm.getScanlineStride();
+    int px = sm.getPixelStride();
+    byte[] data = db.getData();
+    int w = img.getWidth();
+    int h = img.getHeight();
+    int plane = w * h;
+    byte[] out = new byte[channels * plane];
+    for (int y = 0; y < h; y++) {
+      int row = db.getOffset() + y * stride;
+      int o = y * w;
+      for (int x = 0; x < w; x++) {
+        int at = row + x * px;
+        if (gray) {
+          byte v = data[at + off[0]];
+          out[o + x] = v;
+          if (channels == 3) {
+            out[plane + o + x] = v;
+            out[2 * plane + o + x] = v;
+          }
+        } else if (channels == 3) {
+          out[o + x] = data[at + off[0]];
+          out[plane + o + x] = data[at + off[1]];
+          out[2 * plane + o + x] = data[at + off[2]];
+        } else {
+          put(
+              out,
+              o + x,
+              1,
+              data[at + off[0]] & 0xff,
+              data[at + off[1]] & 0xff,
+              data[at + off[2]] & 0xff,
+              255);
+        }
+      }
+    }
+    return new ImageU8(channels, h, w, out);
+  }
+
   private static ImageU8 fromSamples(BufferedImage img, int channels, boolean gray) {
     Raster raster = img.getRaster();
     ColorModel cm = img.getColorModel();

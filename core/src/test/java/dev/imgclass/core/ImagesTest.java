@@ -15,6 +15,41 @@ class ImagesTest {
   @TempDir Path dir;
 
   @Test
+  void interleaved_byte_images_give_the_same_planes_as_their_argb_values() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+    for (int type :
+        new int[] {
+          BufferedImage.TYPE_3BYTE_BGR, BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_BYTE_GRAY
+        }) {
+      BufferedImage img = new BufferedImage(13, 7, type);
+      for (int y = 0; y < 7; y++) for (int x = 0; x < 13; x++) img.setRGB(x, y, r.nextInt(1 << 24));
+      BufferedImage sub = img.getSubimage(2, 1, 9, 5); // a child raster: the general path
+      for (BufferedImage b : new BufferedImage[] {img, sub}) {
+        ImageU8 rgb = Images.toPlanar(b, 3);
+        ImageU8 gray = Images.toPlanar(b, 1);
+        for (int y = 0; y < b.getHeight(); y++) {
+          for (int x = 0; x < b.getWidth(); x++) {
+            int p = type == BufferedImage.TYPE_BYTE_GRAY ? gray(b, x, y) : b.getRGB(x, y);
+            int red = (p >> 16) & 255, g = (p >> 8) & 255, bl = p & 255;
+            assertThat(new int[] {rgb.get(0, y, x), rgb.get(1, y, x), rgb.get(2, y, x)})
+                .as("type %d at %d,%d", type, x, y)
+                .containsExactly(red, g, bl);
+            int luma =
+                red == g && g == bl ? red : (int) Math.round(0.299 * red + 0.587 * g + 0.114 * bl);
+            assertThat(gray.get(0, y, x)).isEqualTo(luma);
+          }
+        }
+      }
+    }
+  }
+
+  /** A gray image's stored sample as 0xRRGGBB (getRGB would apply a gamma curve). */
+  private static int gray(BufferedImage b, int x, int y) {
+    int v = b.getRaster().getSample(x, y, 0);
+    return (v << 16) | (v << 8) | v;
+  }
+
+  @Test
   void transparent_pixels_composite_on_white_and_opaque_ones_keep_their_colour() {
     BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_ARGB);
     img.setRGB(0, 0, 0x00000000); // fully transparent black
