@@ -1,9 +1,16 @@
 #!/usr/bin/python3
 """PyTorch peer for the bench/ comparisons against imgclass's Java trainer.
 
-Builds the same CIFAR-style "resnet20" (He et al. 2016) that the Java side
-trains -- 1x28x28 input, 10 classes, ~0.27 M parameters -- and measures on
-the CPU:
+Builds the same architecture that the Java side trains for 1x28x28 inputs and
+10 classes (--model):
+
+  resnet20               CIFAR-style ResNet-20 (He et al. 2016), ~0.27 M params;
+  mobilenetv3_small_100  torchvision's mobilenet_v3_small with imgclass's
+                         small-input adaptation (ModelRegistry / Net.SMALL_INPUT):
+                         1 input channel and a stride-1 stem below 64 px, so
+                         shapes, parameters and MACs equal imgclass's model.
+
+and measures on the CPU:
 
   1. training throughput (batch 128, SGD + Nesterov, label-smoothed CE);
   2. eager inference latency/throughput for several batch sizes;
@@ -25,6 +32,10 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
+
+IN_CH, SIZE, CLASSES = 1, 28, 10
+SMALL_INPUT = 64  # imgclass Net.SMALL_INPUT: below it, ImageNet stems run at stride 1
 
 
 # ---------------------------------------------------------------- model ----
@@ -82,6 +93,22 @@ class ResNet20(nn.Module):
         return self.fc(x)
 
 
+def mobilenet_v3_small(in_ch=IN_CH, num_classes=CLASSES, size=SIZE):
+    """torchvision's MobileNetV3-Small x1.0 with imgclass's stem: in_ch channels, and stride 1
+    when the input is below SMALL_INPUT px (MobileNetV3.java); everything else is torchvision's
+    (block table, SE widths, BN eps 0.001, 576 -> 1024 -> classes head)."""
+    model = torchvision.models.mobilenet_v3_small(num_classes=num_classes)
+    stem = model.features[0][0]
+    stride = 1 if size < SMALL_INPUT else 2
+    model.features[0][0] = nn.Conv2d(in_ch, stem.out_channels, stem.kernel_size, stride=stride,
+                                     padding=stem.padding, bias=False)
+    return model
+
+
+MODELS = {"resnet20": lambda: ResNet20(in_ch=IN_CH, num_classes=CLASSES),
+          "mobilenetv3_small_100": mobilenet_v3_small}
+
+
 # ------------------------------------------------------------- helpers ----
 def autocast_ctx(precision):
     if precision == "bf16":
@@ -96,7 +123,7 @@ def percentile(xs, q):
 
 
 def make_model(args):
-    model = ResNet20(in_ch=1, num_classes=10)
+    model = MODELS[args.model]()
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
     return model
@@ -106,13 +133,43 @@ def to_fmt(x, args):
     return x.contiguous(memory_format=torch.channels_last) if args.channels_last else x
 
 
+def load_run(model, run):
+    """Loads an imgclass run's weights.safetensors (torchvision names) into model, strictly."""
+    import numpy as np
+    raw = open(f"{run}/weights.safetensors", "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    header, base = json.loads(raw[8:8 + n]), 8 + n
+    dtypes = {"F32": np.float32, "I64": np.int64}
+    state = {k: torch.from_numpy(np.frombuffer(raw[base + v["data_offsets"][0]:base + v["data_offsets"][1]],
+                                               dtype=dtypes[v["dtype"]]).reshape(v["shape"]).copy())
+             for k, v in header.items() if k != "__metadata__"}
+    model.load_state_dict(state, strict=True)
+    return model
+
+
+def verify(args):
+    """Top-3 probabilities of the run's own weights in this architecture on one gray image, to
+    set beside `imgclass predict --model RUN IMAGE`: equal numbers mean equal architectures."""
+    from PIL import Image
+    import numpy as np
+    run, image = args.verify
+    spec = json.load(open(f"{run}/model.json"))["spec"]
+    model = load_run(MODELS[args.model](), run).eval()
+    pixels = np.asarray(Image.open(image).convert("L").resize((SIZE, SIZE), Image.BILINEAR), dtype=np.float32)
+    x = torch.from_numpy((pixels / 255 - spec["mean"][0]) / spec["std"][0]).reshape(1, IN_CH, SIZE, SIZE)
+    with torch.inference_mode():
+        probs = torch.softmax(model(x), 1)[0]
+    top = torch.topk(probs, 3)
+    print(", ".join(f"{spec['classes'][int(i)]} {float(v):.6f}" for v, i in zip(top.values, top.indices)))
+
+
 # ---------------------------------------------------------- benchmarks ----
 def bench_train(args, precision, batch=128, n_batches=4):
     torch.manual_seed(0)
     model = make_model(args).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
                           nesterov=True, weight_decay=5e-4)
-    data = [(to_fmt(torch.randn(batch, 1, 28, 28), args),
+    data = [(to_fmt(torch.randn(batch, IN_CH, SIZE, SIZE), args),
              torch.randint(0, 10, (batch,))) for _ in range(n_batches)]
 
     def step(i):
@@ -142,7 +199,7 @@ def bench_train(args, precision, batch=128, n_batches=4):
 def bench_infer(args, precision, batch, warmup=10):
     torch.manual_seed(0)
     model = make_model(args).eval()
-    x = to_fmt(torch.randn(batch, 1, 28, 28), args)
+    x = to_fmt(torch.randn(batch, IN_CH, SIZE, SIZE), args)
     times = []
     with torch.inference_mode(), autocast_ctx(precision):
         for _ in range(warmup):
@@ -160,6 +217,7 @@ def bench_infer(args, precision, batch, warmup=10):
 # ---------------------------------------------------------------- main ----
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", choices=sorted(MODELS), default="resnet20")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", choices=["fp32", "bf16", "both"], default="both")
     ap.add_argument("--train-steps", type=int, default=60)
@@ -169,14 +227,19 @@ def main():
     ap.add_argument("--json", action="store_true", help="one JSON object per line")
     ap.add_argument("--channels-last", action="store_true")
     ap.add_argument("--no-train", action="store_true", help="inference measurements only")
+    ap.add_argument("--verify", nargs=2, metavar=("RUN", "IMAGE"),
+                    help="load RUN's weights, print top-3 on a 28x28 gray IMAGE, and exit")
     args = ap.parse_args()
+    if args.verify:
+        verify(args)
+        return
 
     torch.set_num_threads(args.threads)
     precisions = ["fp32", "bf16"] if args.precision == "both" else [args.precision]
     batches = [int(b) for b in args.infer_batches.split(",") if b.strip()]
-    n_params = sum(t.numel() for t in ResNet20().parameters())
+    n_params = sum(t.numel() for t in MODELS[args.model]().parameters())
     if not args.json:
-        print(f"resnet20: {n_params:,} params ({n_params / 1e6:.2f} M), torch "
+        print(f"{args.model}: {n_params:,} params ({n_params / 1e6:.2f} M), torch "
               f"{torch.__version__}, threads {torch.get_num_threads()}, "
               f"channels_last {args.channels_last}")
         print(f"{'kind':<6}{'prec':<6}{'batch':>6}{'img/s':>10}{'median ms':>11}{'p99 ms':>9}")
@@ -186,7 +249,7 @@ def main():
     for fn, fargs in jobs:
         r = fn(args, *fargs)
         if args.json:
-            rec = {"system": "pytorch", "torch_version": torch.__version__,
+            rec = {"system": "pytorch", "model": args.model, "torch_version": torch.__version__,
                    "threads": torch.get_num_threads(), "params": n_params,
                    "channels_last": args.channels_last, **r}
             print(json.dumps(rec), flush=True)

@@ -4,6 +4,9 @@ import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelComparison;
+import dev.imgclass.runtime.Classifier;
+import dev.imgclass.runtime.OnnxClassifier;
+import dev.imgclass.runtime.OnnxOptions;
 import dev.imgclass.train.data.DataSources;
 import dev.imgclass.train.data.DataSplits;
 import dev.imgclass.train.data.Dataset;
@@ -12,10 +15,10 @@ import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.eval.Evaluator;
 import dev.imgclass.train.eval.TorchClassifier;
-import dev.imgclass.train.models.Net;
 import dev.imgclass.train.report.ComparePage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,13 +32,19 @@ import picocli.CommandLine.Parameters;
     name = "compare",
     mixinStandardHelpOptions = true,
     description =
-        "Compare two models on the same test images: accuracy with 95% confidence intervals,"
+        "Compare two models on the same test images: accuracy with 95%% confidence intervals,"
             + " per-class recall deltas, McNemar's exact test and a verdict.")
 final class CompareCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "MODEL_A", description = "The baseline run directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "MODEL_A",
+      description = "The baseline: a run directory or an .onnx file.")
   Path modelA;
 
-  @Parameters(index = "1", paramLabel = "MODEL_B", description = "The candidate run directory.")
+  @Parameters(
+      index = "1",
+      paramLabel = "MODEL_B",
+      description = "The candidate: a run directory or an .onnx file (an INT8 export, say).")
   Path modelB;
 
   @Option(
@@ -65,8 +74,20 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Engine.threads(threads);
-    Net a = ModelOptions.loadRun(modelA);
-    Net b = ModelOptions.loadRun(modelB);
+    try (Classifier a = open(modelA);
+        Classifier b = open(modelB)) {
+      return compare(a, b);
+    }
+  }
+
+  /** libtorch for a run directory, ONNX Runtime for an .onnx file. */
+  private Classifier open(Path model) {
+    if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
+      return OnnxClassifier.open(model, OnnxOptions.cpu(threads));
+    return new TorchClassifier(ModelOptions.loadRun(model), Precision.FP32);
+  }
+
+  private int compare(Classifier a, Classifier b) {
     EvalCommand.checkClasses(a.spec().classes(), "model A", b.spec().classes(), "model B");
     DataSplits splits = DataSources.open(data, DataSources.Load.of(a.spec()));
     Dataset test =
@@ -77,14 +98,12 @@ final class CompareCommand implements Callable<Integer> {
                     new ImgclassException(
                         data + " has no test split: compare needs held-out images (t10k-* files)"));
     EvalCommand.checkClasses(a.spec().classes(), test.classes());
-    Evaluator.Predictions pa =
-        new Evaluator(new TorchClassifier(a, Precision.FP32), batchSize).predict(test);
+    Evaluator.Predictions pa = new Evaluator(a, batchSize).predict(test);
     Dataset testB =
         test instanceof FileDataset f
             ? f.withShape(b.spec().inChannels(), b.spec().inputSize())
             : test;
-    Evaluator.Predictions pb =
-        new Evaluator(new TorchClassifier(b, Precision.FP32), batchSize).predict(testB);
+    Evaluator.Predictions pb = new Evaluator(b, batchSize).predict(testB);
     if (!java.util.Arrays.equals(pa.indices(), pb.indices())) {
       throw new ImgclassException(
           "the two models could not read the same test images (A skipped "

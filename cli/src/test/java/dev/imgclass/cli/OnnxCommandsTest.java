@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** export, then eval / predict / bench on the .onnx file, as a user would run them. */
 class OnnxCommandsTest {
@@ -52,6 +54,17 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void compare_pairs_a_run_with_its_onnx_file_image_by_image() throws Exception {
+    Cli.Run r =
+        Cli.run("compare", run.toString(), onnx.toString(), "--data", "synthetic:600", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode c = Json.MAPPER.readTree(r.out());
+    assertThat(c.get("onlyA").asInt() + c.get("onlyB").asInt()).isZero();
+    assertThat(c.get("pValue").asDouble()).isEqualTo(1.0);
+    assertThat(c.get("modelB").asText()).endsWith("model.onnx");
+  }
+
+  @Test
   void predict_accepts_the_onnx_model() throws Exception {
     Path img = dir.resolve("x.png");
     javax.imageio.ImageIO.write(
@@ -89,9 +102,10 @@ class OnnxCommandsTest {
     }
   }
 
-  @Test
-  void int8_export_is_calibrated_smaller_and_agrees_with_fp32() throws Exception {
-    Path out = dir.resolve("int8run");
+  @ParameterizedTest
+  @ValueSource(strings = {"percentile", "entropy"})
+  void int8_export_is_calibrated_smaller_and_agrees_with_fp32(String method) throws Exception {
+    Path out = dir.resolve("int8-" + method);
     Files.createDirectories(out);
     for (String f : new String[] {"model.json", "weights.safetensors"})
       Files.copy(run.resolve(f), out.resolve(f));
@@ -105,9 +119,12 @@ class OnnxCommandsTest {
             "synthetic:600",
             "--calibration-size",
             "128",
+            "--calibration-method",
+            method,
             "--threads",
             "2");
     assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains(method + " ranges");
     Path q = out.resolve("model.int8.onnx");
     assertThat(Files.size(out.resolve("model.onnx"))).isGreaterThan(3 * Files.size(q));
     java.util.regex.Matcher m =
@@ -129,6 +146,24 @@ class OnnxCommandsTest {
     assertThat(int8)
         .as("INT8 vs FP32 top-1 (%s)", r.out())
         .isCloseTo(fp32, org.assertj.core.api.Assertions.within(0.05));
+  }
+
+  @Test
+  void an_unknown_calibration_method_is_one_clear_error_naming_the_known_ones() {
+    ErrorsTest.assertOneLineError(
+        Cli.run(
+            "export",
+            "--model",
+            run.toString(),
+            "--int8",
+            "--calibration",
+            "synthetic:600",
+            "--calibration-method",
+            "kl",
+            "--out",
+            dir.resolve("kl.onnx").toString()),
+        "unknown --calibration-method 'kl': use minmax, percentile or entropy");
+    assertThat(dir.resolve("kl.onnx")).doesNotExist();
   }
 
   @Test

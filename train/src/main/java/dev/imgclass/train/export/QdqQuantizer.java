@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Static post-training quantization of an exported FP32 graph into QDQ form (the layout ONNX
@@ -35,15 +36,18 @@ public final class QdqQuantizer {
     /** The smallest and largest value seen. */
     MINMAX,
     /** The 0.01th and 99.99th percentiles: clips rare outliers, keeps resolution. */
-    PERCENTILE;
+    PERCENTILE,
+    /** The range whose quantization diverges least from the histogram (KL, as TensorRT). */
+    ENTROPY;
 
     public static Method parse(String s) {
       return switch (s.toLowerCase(Locale.ROOT)) {
         case "minmax" -> MINMAX;
         case "percentile" -> PERCENTILE;
+        case "entropy" -> ENTROPY;
         default ->
             throw new ImgclassException(
-                "unknown --calibration-method '" + s + "': use minmax or percentile");
+                "unknown --calibration-method '" + s + "': use minmax, percentile or entropy");
       };
     }
   }
@@ -90,7 +94,10 @@ public final class QdqQuantizer {
     }
   }
 
-  /** [low, high] of each tensor over the calibration images, by {@code method}. */
+  /**
+   * [low, high] of each tensor over the calibration images, by {@code method}. Entropy needs each
+   * tensor's exact min and max before its histogram, so it runs the images twice.
+   */
   static Map<String, float[]> calibrate(
       OnnxMl.ModelProto model,
       List<String> tensors,
@@ -112,36 +119,67 @@ public final class QdqQuantizer {
         g.addOutput(OnnxMl.ValueInfoProto.newBuilder().setName(t).setType(floatType));
     }
     byte[] probe = model.toBuilder().setGraph(g).build().toByteArray();
-    Map<String, Sampler> samplers = new LinkedHashMap<>();
-    for (String t : tensors) samplers.put(t, new Sampler(SAMPLES_PER_TENSOR, t.hashCode()));
+    int sampleSize = method == Method.PERCENTILE ? SAMPLES_PER_TENSOR : 0;
+    Map<String, RangeSampler> samplers = new LinkedHashMap<>();
+    for (String t : tensors) samplers.put(t, new RangeSampler(sampleSize, t.hashCode()));
+    Map<String, EntropyCalibrator> histograms = new LinkedHashMap<>();
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    long[] shape = inputShape(model);
-    int per = (int) (shape[1] * shape[2] * shape[3]);
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT); // keep every tensor
       if (threads > 0) so.setIntraOpNumThreads(threads);
       try (OrtSession s = env.createSession(probe, so)) {
-        String in = model.getGraph().getInput(0).getName();
-        for (int start = 0; start < n; start += 64) {
-          int b = Math.min(64, n - start);
-          FloatBuffer buf = FloatBuffer.wrap(inputs, start * per, b * per).slice();
-          samplers.get(in).add(buf);
-          try (OnnxTensor x =
-                  OnnxTensor.createTensor(env, buf, new long[] {b, shape[1], shape[2], shape[3]});
-              OrtSession.Result r = s.run(Map.of(in, x))) {
-            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
-              Sampler sm = samplers.get(e.getKey());
-              if (sm != null) sm.add(((OnnxTensor) e.getValue()).getFloatBuffer());
-            }
-          }
+        forEachOutput(
+            env, s, model, inputs, n, samplers.keySet(), (t, v) -> samplers.get(t).add(v));
+        if (method == Method.ENTROPY) {
+          samplers.forEach((t, sm) -> histograms.put(t, new EntropyCalibrator(sm.min(), sm.max())));
+          forEachOutput(
+              env, s, model, inputs, n, samplers.keySet(), (t, v) -> histograms.get(t).add(v));
         }
       }
     } catch (OrtException e) {
       throw new ImgclassException("calibration failed in ONNX Runtime: " + e.getMessage(), e);
     }
     Map<String, float[]> ranges = new HashMap<>();
-    samplers.forEach((t, sm) -> ranges.put(t, sm.range(method)));
+    for (String t : tensors) {
+      ranges.put(
+          t,
+          switch (method) {
+            case MINMAX -> samplers.get(t).minMax();
+            case PERCENTILE -> samplers.get(t).percentiles();
+            case ENTROPY -> histograms.get(t).range();
+          });
+    }
     return ranges;
+  }
+
+  /**
+   * Runs the images in batches of 64 and hands the values of each wanted tensor to {@code sink}.
+   */
+  private static void forEachOutput(
+      OrtEnvironment env,
+      OrtSession s,
+      OnnxMl.ModelProto model,
+      float[] inputs,
+      int n,
+      Set<String> wanted,
+      BiConsumer<String, FloatBuffer> sink)
+      throws OrtException {
+    long[] shape = inputShape(model);
+    int per = (int) (shape[1] * shape[2] * shape[3]);
+    String in = model.getGraph().getInput(0).getName();
+    for (int start = 0; start < n; start += 64) {
+      int b = Math.min(64, n - start);
+      FloatBuffer buf = FloatBuffer.wrap(inputs, start * per, b * per).slice();
+      sink.accept(in, buf);
+      try (OnnxTensor x =
+              OnnxTensor.createTensor(env, buf, new long[] {b, shape[1], shape[2], shape[3]});
+          OrtSession.Result r = s.run(Map.of(in, x))) {
+        for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
+          if (wanted.contains(e.getKey()))
+            sink.accept(e.getKey(), ((OnnxTensor) e.getValue()).getFloatBuffer());
+        }
+      }
+    }
   }
 
   private static long[] inputShape(OnnxMl.ModelProto model) {
@@ -149,46 +187,6 @@ public final class QdqQuantizer {
     long[] d = new long[s.getDimCount()];
     for (int i = 0; i < d.length; i++) d[i] = s.getDim(i).getDimValue();
     return d;
-  }
-
-  /** Exact min/max plus a uniform reservoir sample of the values, for percentiles. */
-  static final class Sampler {
-    private final float[] sample;
-    private final java.util.SplittableRandom rng;
-    private long seen;
-    private float min = Float.POSITIVE_INFINITY;
-    private float max = Float.NEGATIVE_INFINITY;
-
-    Sampler(int size, long seed) {
-      sample = new float[size];
-      rng = new java.util.SplittableRandom(seed);
-    }
-
-    void add(FloatBuffer b) {
-      FloatBuffer d = b.duplicate();
-      while (d.hasRemaining()) {
-        float v = d.get();
-        if (v < min) min = v;
-        if (v > max) max = v;
-        if (seen < sample.length) {
-          sample[(int) seen] = v;
-        } else {
-          long j = rng.nextLong(seen + 1);
-          if (j < sample.length) sample[(int) j] = v;
-        }
-        seen++;
-      }
-    }
-
-    float[] range(Method m) {
-      if (m == Method.MINMAX || seen == 0) return new float[] {min, max};
-      int k = (int) Math.min(seen, sample.length);
-      float[] s = java.util.Arrays.copyOf(sample, k);
-      java.util.Arrays.sort(s);
-      return new float[] {
-        s[(int) Math.floor(0.0001 * (k - 1))], s[(int) Math.ceil(0.9999 * (k - 1))]
-      };
-    }
   }
 
   /** uint8 scale and zero point for a range, which is widened to include 0. */

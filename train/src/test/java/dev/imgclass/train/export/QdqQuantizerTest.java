@@ -20,18 +20,19 @@ class QdqQuantizerTest {
 
   @Test
   void percentile_ranges_ignore_rare_outliers_that_minmax_keeps() {
-    QdqQuantizer.Sampler s = new QdqQuantizer.Sampler(200_000, 1);
+    RangeSampler s = new RangeSampler(200_000, 1);
     float[] v = new float[100_000];
     for (int i = 0; i < v.length; i++) v[i] = (i % 1000) / 1000f; // 0 .. 0.999
     v[5] = 1000f; // one outlier
     s.add(FloatBuffer.wrap(v));
-    assertThat(s.range(QdqQuantizer.Method.MINMAX)[1]).isEqualTo(1000f);
-    assertThat(s.range(QdqQuantizer.Method.PERCENTILE)[1]).isLessThan(1.0f);
+    assertThat(s.minMax()[1]).isEqualTo(1000f);
+    assertThat(s.percentiles()[1]).isLessThan(1.0f);
   }
 
   @Test
-  void an_unknown_calibration_method_names_the_known_ones() {
-    assertThatThrownBy(() -> QdqQuantizer.Method.parse("entropy-ish"))
-        .hasMessageContaining("use minmax or percentile");
+  void calibration_methods_parse_by_name_and_an_unknown_one_names_the_known_ones() {
+    assertThat(QdqQuantizer.Method.parse("Entropy")).isEqualTo(QdqQuantizer.Method.ENTROPY);
+    assertThatThrownBy(() -> QdqQuantizer.Method.parse("kl"))
+        .hasMessageContaining("use minmax, percentile or entropy");
   }
 }
