@@ -1,7 +1,7 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.core.AtomicFiles;
-import dev.imgclass.core.EvalReport;
+import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Preprocessor;
 import dev.imgclass.runtime.OnnxClassifier;
 import dev.imgclass.runtime.OnnxOptions;
@@ -9,6 +9,7 @@ import dev.imgclass.train.data.DataSources;
 import dev.imgclass.train.data.DataSplits;
 import dev.imgclass.train.data.Dataset;
 import dev.imgclass.train.data.Splits;
+import dev.imgclass.train.eval.Evaluator;
 import dev.imgclass.train.export.QdqQuantizer;
 import dev.imgclass.train.models.Net;
 import java.io.IOException;
@@ -31,43 +32,48 @@ final class Int8Export {
     Dataset calib = Splits.limit(splits.train(), size, 17);
     Preprocessor pre = new Preprocessor(net.spec());
     float[] x = new float[calib.size() * pre.inputLength()];
-    for (int i = 0; i < calib.size(); i++)
-      pre.normalizeInto(pre.toInputSize(calib.image(i)), x, i * pre.inputLength());
-    byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, calib.size(), method, threads);
+    int used = 0;
+    for (int i = 0; i < calib.size(); i++) {
+      try {
+        pre.normalizeInto(pre.toInputSize(calib.image(i)), x, used * pre.inputLength());
+        used++;
+      } catch (ImgclassException e) {
+        System.err.println("skipped: " + e.getMessage()); // an unreadable calibration image
+      }
+    }
+    if (used == 0) throw new ImgclassException("no readable calibration images in " + data);
+    x = java.util.Arrays.copyOf(x, used * pre.inputLength());
+    byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads);
     AtomicFiles.write(out, q);
     System.out.printf(
         "wrote %s (%.2f MB, %.1fx smaller; calibrated on %d training images, %s ranges)%n",
         out,
         q.length / 1e6,
         (double) Files.size(fp32) / q.length,
-        calib.size(),
+        used,
         method.name().toLowerCase(java.util.Locale.ROOT));
     Optional<Dataset> test = splits.test();
     if (test.isEmpty()) return;
     try (OnnxClassifier a = OnnxClassifier.open(fp32, OnnxOptions.cpu(threads));
         OnnxClassifier b = OnnxClassifier.open(out, OnnxOptions.cpu(threads))) {
       Dataset t = test.get();
+      Evaluator.Predictions pa = new Evaluator(a, 256).predict(t);
+      Evaluator.Predictions pb = new Evaluator(b, 256).predict(t);
+      int[] ya = pa.predicted();
+      int[] yb = pb.predicted();
       int rightA = 0;
       int rightB = 0;
       int agree = 0;
-      for (int start = 0; start < t.size(); start += 256) {
-        int n = Math.min(256, t.size() - start);
-        java.util.List<dev.imgclass.core.ImageU8> imgs = new java.util.ArrayList<>(n);
-        for (int j = 0; j < n; j++) imgs.add(t.image(start + j));
-        float[][] pa = a.probabilities(imgs);
-        float[][] pb = b.probabilities(imgs);
-        for (int j = 0; j < n; j++) {
-          int ya = EvalReport.argmax(pa[j]);
-          int yb = EvalReport.argmax(pb[j]);
-          rightA += ya == t.label(start + j) ? 1 : 0;
-          rightB += yb == t.label(start + j) ? 1 : 0;
-          agree += ya == yb ? 1 : 0;
-        }
+      for (int j = 0; j < ya.length; j++) {
+        rightA += ya[j] == pa.labels()[j] ? 1 : 0;
+        rightB += yb[j] == pa.labels()[j] ? 1 : 0;
+        agree += ya[j] == yb[j] ? 1 : 0;
       }
-      double n = t.size();
+      double n = ya.length;
       System.out.printf(
-          "test split (%d images): FP32 top-1 %.2f%%, INT8 top-1 %.2f%% (%+.2f pt), top-1 agreement %.2f%%%n",
-          t.size(),
+          "test split (%d images%s): FP32 top-1 %.2f%%, INT8 top-1 %.2f%% (%+.2f pt), top-1 agreement %.2f%%%n",
+          ya.length,
+          pa.skipped().isEmpty() ? "" : ", " + pa.skipped().size() + " unreadable skipped",
           100 * rightA / n,
           100 * rightB / n,
           100 * (rightB - rightA) / n,
