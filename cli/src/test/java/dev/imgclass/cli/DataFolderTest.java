@@ -198,6 +198,48 @@ class DataFolderTest {
   }
 
   @Test
+  void a_run_resumes_on_the_same_files_whether_or_not_they_are_cached() throws Exception {
+    Path run = dir.resolve("resume");
+    String[] args = {
+      "train",
+      "--data",
+      data.toString(),
+      "--image-size",
+      "16",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "32",
+      "--threads",
+      "2",
+      "--max-bad",
+      "0.2",
+      "--out",
+      run.toString()
+    };
+    Cli.Run first = Cli.run(concat(args, "--cache", "on"));
+    assertThat(first.code()).as(first.err()).isZero();
+    Cli.Run again = Cli.run(concat(args, "--cache", "off", "--workers", "1", "--resume"));
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("to check them");
+    // other files are other data: a resume refuses them
+    Files.copy(data.resolve("train/red/pic 0.png"), data.resolve("train/red/pic 0 again.png"));
+    try {
+      Cli.Run other = Cli.run(concat(args, "--resume"));
+      assertThat(other.code()).isEqualTo(1);
+      assertThat(other.err()).contains("--resume needs the same data");
+    } finally {
+      Files.delete(data.resolve("train/red/pic 0 again.png"));
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void training_aborts_when_more_files_are_bad_than_max_bad_allows() {
     Path run = dir.resolve("strict");
     Cli.Run r =
