@@ -147,18 +147,32 @@ public final class FileDataset implements Dataset {
               + size
               + " do not fit one in-memory cache (2 GB); use --cache off");
     }
-    ImageU8[] decoded = decodeAll(workers, issues, true);
+    // decoded straight into the final array (no second copy of the whole cache), then compacted
+    byte[] px = new byte[n * bytes];
+    boolean[] ok = new boolean[n];
+    decodeAll(
+        workers,
+        issues,
+        (i, img) -> {
+          System.arraycopy(img.data(), 0, px, i * bytes, bytes);
+          ok[i] = true;
+        });
+    int[] labels = new int[n];
     int good = 0;
-    for (ImageU8 img : decoded) if (img != null) good++;
-    byte[] px = new byte[good * bytes];
-    int[] labels = new int[good];
-    int j = 0;
     for (int i = 0; i < n; i++) {
-      if (decoded[i] == null) continue;
-      System.arraycopy(decoded[i].data(), 0, px, j * bytes, bytes);
-      labels[j++] = entries.get(i).label();
+      if (!ok[i]) continue;
+      if (i != good) System.arraycopy(px, i * bytes, px, good * bytes, bytes);
+      labels[good++] = entries.get(i).label();
     }
-    return new InMemoryDataset(classes, channels, size, size, px, labels);
+    byte[] kept = good == n ? px : java.util.Arrays.copyOf(px, good * bytes);
+    return new InMemoryDataset(
+        classes, channels, size, size, kept, java.util.Arrays.copyOf(labels, good));
+  }
+
+  /** Receives each image that decoded. */
+  @FunctionalInterface
+  private interface Sink {
+    void accept(int index, ImageU8 image);
   }
 
   /**
@@ -167,26 +181,25 @@ public final class FileDataset implements Dataset {
    */
   public FileDataset check(int workers, DataIssues issues) {
     DataIssues found = new DataIssues();
-    decodeAll(workers, found, false);
+    decodeAll(workers, found, (i, img) -> {});
     issues.addAll(found);
     return without(found);
   }
 
-  private ImageU8[] decodeAll(int workers, DataIssues issues, boolean keep) {
-    int n = entries.size();
-    ImageU8[] decoded = new ImageU8[n];
+  private void decodeAll(int workers, DataIssues issues, Sink sink) {
     DataThreads.parallelFor(
-        n,
+        entries.size(),
         workers,
         i -> {
+          ImageU8 img;
           try {
-            ImageU8 img = image(i);
-            if (keep) decoded[i] = img;
+            img = image(i);
           } catch (ImgclassException ex) {
             issues.bad(entries.get(i).name(), DataSources.kindOf(ex), ex.getMessage());
+            return;
           }
+          sink.accept(i, img);
         });
-    return decoded;
   }
 
   /** Keeps the files that are not in {@code issues}' bad list. */
