@@ -480,9 +480,14 @@ public final class TestImages {
       };
     }
 
+    /** Naive RGB to CMYK: K from the brightest channel, C, M, Y from what remains. */
     @Override
     public float[] fromRGB(float[] rgb) {
-      throw new UnsupportedOperationException();
+      float k = 1 - Math.max(rgb[0], Math.max(rgb[1], rgb[2]));
+      if (k >= 1) return new float[] {0, 0, 0, 1};
+      return new float[] {
+        (1 - rgb[0] - k) / (1 - k), (1 - rgb[1] - k) / (1 - k), (1 - rgb[2] - k) / (1 - k), k
+      };
     }
 
     @Override
@@ -492,7 +497,7 @@ public final class TestImages {
 
     @Override
     public float[] fromCIEXYZ(float[] xyz) {
-      throw new UnsupportedOperationException();
+      return fromRGB(ColorSpace.getInstance(CS_sRGB).fromCIEXYZ(xyz));
     }
   }
 }
