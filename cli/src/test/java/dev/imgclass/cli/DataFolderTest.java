@@ -233,6 +233,24 @@ class DataFolderTest {
     }
   }
 
+  /** One short training run (1 epoch, batch 32, 2 threads) with {@code extra} flags. */
+  private static Cli.Run quickTrain(String data, Path run, String... extra) {
+    String[] base = {
+      "train",
+      "--data",
+      data,
+      "--epochs",
+      "1",
+      "--batch-size",
+      "32",
+      "--threads",
+      "2",
+      "--out",
+      run.toString()
+    };
+    return Cli.run(concat(base, extra));
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
@@ -263,21 +281,7 @@ class DataFolderTest {
   @Test
   void mixup_and_cutmix_train_through_the_soft_target_loss_and_are_recorded() throws Exception {
     Path run = dir.resolve("mix");
-    Cli.Run r =
-        Cli.run(
-            "train",
-            "--data",
-            "synthetic:300",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-            "--threads",
-            "2",
-            "--augment",
-            "strong,mixup=0.2,cutmix=1.0",
-            "--out",
-            run.toString());
+    Cli.Run r = quickTrain("synthetic:300", run, "--augment", "strong,mixup=0.2,cutmix=1.0");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("mixup", "cutmix");
     JsonNode card = Json.MAPPER.readTree(run.resolve("model.json").toFile());
@@ -301,24 +305,15 @@ class DataFolderTest {
   void class_imbalance_flags_are_checked_and_recorded() throws Exception {
     Path run = dir.resolve("balanced");
     Cli.Run r =
-        Cli.run(
-            "train",
-            "--data",
+        quickTrain(
             "synthetic:300:3",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "32",
-            "--threads",
-            "2",
+            run,
             "--class-weights",
             "effective:0.99",
             "--sampler",
             "balanced",
             "--logit-adjust",
-            "1",
-            "--out",
-            run.toString());
+            "1");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
         .contains(
