@@ -1,9 +1,9 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.core.Json;
-import dev.imgclass.train.data.DataSources;
-import dev.imgclass.train.data.Dataset;
-import dev.imgclass.train.data.Splits;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.data.Splits;
 import dev.imgclass.train.training.LoopBench;
 import dev.imgclass.train.training.SpeedProbe;
 import dev.imgclass.train.training.TrainConfig;

@@ -1,6 +1,6 @@
 package dev.imgclass.cli;
 
-import dev.imgclass.train.data.DataSources;
+import dev.imgclass.data.DataSources;
 import dev.imgclass.train.training.TrainConfig;
 import dev.imgclass.train.training.TrainRun;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.core.ImgclassException;
-import dev.imgclass.train.data.DataSources;
+import dev.imgclass.data.DataSources;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.imgclass.runtime.OnnxClassifier;
 import dev.imgclass.runtime.OnnxOptions;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.eval.TorchClassifier;
+import dev.imgclass.train.models.TorchClassifier;
 import dev.imgclass.train.models.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,15 +2,15 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelCard;
-import dev.imgclass.train.data.DataSources;
-import dev.imgclass.train.data.Dataset;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.eval.Evaluator;
+import dev.imgclass.eval.report.MetricsRow;
+import dev.imgclass.eval.report.RunReport;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.eval.Evaluator;
-import dev.imgclass.train.eval.TorchClassifier;
 import dev.imgclass.train.models.Net;
-import dev.imgclass.train.report.MetricsRow;
-import dev.imgclass.train.report.RunReport;
+import dev.imgclass.train.models.TorchClassifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,7 +63,7 @@ final class ReportCommand implements Callable<Integer> {
                   new RunReport.TestSet(
                       t, new Evaluator(new TorchClassifier(net, Precision.FP32), 256).predict(t)));
     }
-    List<Path> files = RunReport.write(runDir, net, test);
+    List<Path> files = RunReport.write(runDir, test);
     System.out.println("wrote " + files.get(0));
     System.out.println(
         "charts: "

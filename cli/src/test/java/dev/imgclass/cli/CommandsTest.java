@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.imgclass.core.Json;
-import dev.imgclass.train.data.SyntheticData;
+import dev.imgclass.data.SyntheticData;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
 import dev.imgclass.train.models.Net;
+import dev.imgclass.train.onnx.OnnxGraph;
 import java.nio.file.Path;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;

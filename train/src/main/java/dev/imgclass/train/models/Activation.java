@@ -23,7 +23,7 @@ public enum Activation {
 
   /** Applies the activation; may reuse {@code x}'s storage only where autograd allows it. */
   /** The activation as ONNX nodes after tensor {@code x} (opset 14+: HardSwish). */
-  public String toOnnx(dev.imgclass.train.export.OnnxGraph g, String x) {
+  public String toOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     return switch (this) {
       case NONE -> x;
       case RELU -> g.node("Relu", x);
@@ -40,8 +40,8 @@ public enum Activation {
               "HardSigmoid",
               java.util.List.of(x),
               java.util.List.of(
-                  dev.imgclass.train.export.OnnxGraph.real("alpha", 1f / 6),
-                  dev.imgclass.train.export.OnnxGraph.real("beta", 0.5f)));
+                  dev.imgclass.train.onnx.OnnxGraph.real("alpha", 1f / 6),
+                  dev.imgclass.train.onnx.OnnxGraph.real("beta", 0.5f)));
       case SIGMOID -> g.node("Sigmoid", x);
     };
   }

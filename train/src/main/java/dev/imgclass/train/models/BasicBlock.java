@@ -1,6 +1,6 @@
 package dev.imgclass.train.models;
 
-import dev.imgclass.train.export.OnnxGraph;
+import dev.imgclass.train.onnx.OnnxGraph;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;

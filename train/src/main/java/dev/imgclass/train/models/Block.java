@@ -1,7 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.core.ImgclassException;
-import dev.imgclass.train.export.OnnxGraph;
+import dev.imgclass.train.onnx.OnnxGraph;
 import org.bytedeco.pytorch.Tensor;
 
 /**

@@ -26,7 +26,7 @@ public final class DepthwiseSeparable implements Block {
   }
 
   @Override
-  public String toOnnx(dev.imgclass.train.export.OnnxGraph g, String x) {
+  public String toOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     return pointwise.toOnnx(g, depthwise.toOnnx(g, x));
   }
 

@@ -71,7 +71,7 @@ public final class Head {
   }
 
   /** Inference nodes: [Gemm, activation,] Gemm; dropout is the identity at inference. */
-  String toOnnx(dev.imgclass.train.export.OnnxGraph g, String x) {
+  String toOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     if (hidden.isPresent()) x = act.toOnnx(g, hidden.get().toOnnx(g, x));
     return logits.toOnnx(g, x);
   }

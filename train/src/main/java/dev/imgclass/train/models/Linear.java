@@ -1,7 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.train.engine.Tensors;
-import dev.imgclass.train.export.OnnxGraph;
+import dev.imgclass.train.onnx.OnnxGraph;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;

@@ -1,6 +1,6 @@
 package dev.imgclass.train.models;
 
-import dev.imgclass.train.export.OnnxGraph;
+import dev.imgclass.train.onnx.OnnxGraph;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 

@@ -99,7 +99,7 @@ public final class MobileNetV3 extends Net {
   }
 
   @Override
-  protected String bodyToOnnx(dev.imgclass.train.export.OnnxGraph g, String x) {
+  protected String bodyToOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     for (Block b : features) x = b.toOnnx(g, x);
     return x;
   }

@@ -1,7 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.core.ModelSpec;
-import dev.imgclass.train.export.OnnxGraph;
+import dev.imgclass.train.onnx.OnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;

@@ -51,22 +51,21 @@ public final class SqueezeExcite implements Block {
   }
 
   @Override
-  public String toOnnx(dev.imgclass.train.export.OnnxGraph g, String x) {
+  public String toOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     String s = g.node("GlobalAveragePool", x); // (B, C, H, W) -> (B, C, 1, 1)
     s = act.toOnnx(g, conv1x1(g, s, fc1Weight, fc1Bias));
     s = gate.toOnnx(g, conv1x1(g, s, fc2Weight, fc2Bias));
     return g.node("Mul", x, s);
   }
 
-  private static String conv1x1(
-      dev.imgclass.train.export.OnnxGraph g, String x, Tensor w, Tensor b) {
+  private static String conv1x1(dev.imgclass.train.onnx.OnnxGraph g, String x, Tensor w, Tensor b) {
     long[] shape = dev.imgclass.train.engine.Tensors.shape(w);
     String wn = g.initializer("se_w", dev.imgclass.train.engine.Tensors.toFloats(w), shape);
     String bn = g.initializer("se_b", dev.imgclass.train.engine.Tensors.toFloats(b), shape[0]);
     return g.node(
         "Conv",
         java.util.List.of(x, wn, bn),
-        java.util.List.of(dev.imgclass.train.export.OnnxGraph.ints("kernel_shape", 1, 1)));
+        java.util.List.of(dev.imgclass.train.onnx.OnnxGraph.ints("kernel_shape", 1, 1)));
   }
 
   @Override

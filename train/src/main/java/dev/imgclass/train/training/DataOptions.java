@@ -2,7 +2,7 @@ package dev.imgclass.train.training;
 
 import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
-import dev.imgclass.train.data.FileDataset;
+import dev.imgclass.data.FileDataset;
 import java.util.Locale;
 
 /**

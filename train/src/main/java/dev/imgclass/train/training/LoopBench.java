@@ -1,14 +1,15 @@
 package dev.imgclass.train.training;
 
+import dev.imgclass.core.LrSchedule;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
-import dev.imgclass.train.augment.Augmentation;
-import dev.imgclass.train.data.Batch;
-import dev.imgclass.train.data.BatchLoader;
-import dev.imgclass.train.data.Dataset;
+import dev.imgclass.data.Batch;
+import dev.imgclass.data.BatchLoader;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.data.augment.Augmentation;
+import dev.imgclass.eval.Evaluator;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.eval.Evaluator;
 import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.Net;
 import java.io.OutputStream;
@@ -84,7 +85,7 @@ public final class LoopBench {
             loader,
             schedule,
             Optional.empty(),
-            new Evaluator(new dev.imgclass.train.eval.TorchClassifier(net, precision), 256),
+            new Evaluator(new dev.imgclass.train.models.TorchClassifier(net, precision), 256),
             listeners);
     for (int i = 0; i < 5; i++) inner.step(batch, 0.01); // warm-up, not counted
     long t1 = System.nanoTime();

@@ -1,7 +1,7 @@
 package dev.imgclass.train.training;
 
 import dev.imgclass.core.ModelSpec;
-import dev.imgclass.train.data.Batch;
+import dev.imgclass.data.Batch;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.models.ModelRegistry;

@@ -98,7 +98,7 @@ public record TrainConfig(
         "--channels must be 1 or 3, got " + channels);
     require(maxBad >= 0 && maxBad <= 1, "--max-bad must be in [0, 1], got " + maxBad);
     augment = augment == null ? "light" : augment.trim();
-    dev.imgclass.train.augment.Augmentation.parse(augment); // a bad spec fails before any work
+    dev.imgclass.data.augment.Augmentation.parse(augment); // a bad spec fails before any work
     require(
         valFraction >= 0 && valFraction < 0.9,
         "--val-fraction must be in [0, 0.9), got " + valFraction);

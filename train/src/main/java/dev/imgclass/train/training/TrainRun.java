@@ -3,24 +3,25 @@ package dev.imgclass.train.training;
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
+import dev.imgclass.core.LrSchedule;
 import dev.imgclass.core.ModelCard;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
-import dev.imgclass.train.augment.Augmentation;
-import dev.imgclass.train.data.BatchLoader;
-import dev.imgclass.train.data.DataIssues;
-import dev.imgclass.train.data.DataSources;
-import dev.imgclass.train.data.DataSplits;
-import dev.imgclass.train.data.Dataset;
-import dev.imgclass.train.data.FileDataset;
-import dev.imgclass.train.data.Splits;
+import dev.imgclass.data.BatchLoader;
+import dev.imgclass.data.DataIssues;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.DataSplits;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.data.FileDataset;
+import dev.imgclass.data.Splits;
+import dev.imgclass.data.augment.Augmentation;
+import dev.imgclass.eval.Evaluator;
+import dev.imgclass.eval.report.RunReport;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.eval.Evaluator;
 import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.Weights;
-import dev.imgclass.train.report.RunReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -264,13 +265,12 @@ public final class TrainRun {
             issues);
     long perEpoch = loader.batchesPerEpoch();
     LrSchedule schedule =
-        new LrSchedule(
-            cfg.lr(), Math.round(cfg.warmupEpochs() * perEpoch), perEpoch * cfg.epochs());
+        LrSchedule.warmupCosine(cfg.lr(), cfg.warmupEpochs(), perEpoch, cfg.epochs());
     Loss loss = new Loss(cfg.labelSmoothing(), classWeights, logitAdjust, spec.numClasses());
     ClassificationTask task =
         new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
     Evaluator evaluator =
-        new Evaluator(new dev.imgclass.train.eval.TorchClassifier(net, precision), 256);
+        new Evaluator(new dev.imgclass.train.models.TorchClassifier(net, precision), 256);
     CheckpointListener ckpt =
         new CheckpointListener(checkpoints, net, optimizer, cfg.checkpointSteps(), val.isPresent());
     SpeedMeter speed = new SpeedMeter();
@@ -306,6 +306,8 @@ public final class TrainRun {
     provenance.put("data_source", data); // the --data value, so that a report can reopen it
     provenance.put("data_fingerprint", fingerprint);
     provenance.put("train_images", train.size());
+    provenance.put("parameters", net.paramCount());
+    provenance.put("macs_per_image", net.macs());
     provenance.put("class_counts", counts);
     provenance.put("augment_spec", augmentation.spec());
     if (classWeights != null) provenance.put("class_weights", classWeights);
@@ -325,7 +327,15 @@ public final class TrainRun {
     Weights.save(net, runDir.resolve(ModelCard.WEIGHTS));
     card.write(runDir);
     test.ifPresent(t -> Json.writeFile(runDir.resolve("eval.json"), t));
-    RunReport.write(runDir, net, testSet);
+    // the run's artifacts are on disk: a report that fails costs the page, never the run
+    try {
+      RunReport.write(runDir, testSet);
+    } catch (RuntimeException e) {
+      out.println(
+          "warning: the run is complete, but its report could not be written ("
+              + e.getMessage()
+              + "); the run directory holds all it needs to write it again");
+    }
     double wall = (System.nanoTime() - wall0) / 1e9;
     return new Result(runDir, card, test, wall, speed.imagesPerSecond());
   }

@@ -1,6 +1,6 @@
 package dev.imgclass.train.training;
 
-import dev.imgclass.train.data.Batch;
+import dev.imgclass.data.Batch;
 
 /**
  * What the loop runs for each batch: plain supervised classification today; distillation and

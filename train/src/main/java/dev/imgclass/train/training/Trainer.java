@@ -2,10 +2,11 @@ package dev.imgclass.train.training;
 
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImgclassException;
-import dev.imgclass.train.data.Batch;
-import dev.imgclass.train.data.BatchLoader;
-import dev.imgclass.train.data.Dataset;
-import dev.imgclass.train.eval.Evaluator;
+import dev.imgclass.core.LrSchedule;
+import dev.imgclass.data.Batch;
+import dev.imgclass.data.BatchLoader;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.eval.Evaluator;
 import java.util.List;
 import java.util.Optional;
 

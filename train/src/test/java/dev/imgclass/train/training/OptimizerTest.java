@@ -111,13 +111,4 @@ class OptimizerTest {
     assertThat(norm).isCloseTo(Math.sqrt(net.paramCount()), within(1e-2));
     assertThat(opt.clipGradNorm(0)).isCloseTo(1.0, within(1e-4));
   }
-
-  @Test
-  void warmup_then_cosine_reaches_the_peak_then_decays_to_zero() {
-    LrSchedule s = new LrSchedule(0.1, 10, 110);
-    assertThat(s.at(0)).isCloseTo(0.01, within(1e-12));
-    assertThat(s.at(9)).isCloseTo(0.1, within(1e-12));
-    assertThat(s.at(60)).isCloseTo(0.05, within(1e-12));
-    assertThat(s.at(110)).isCloseTo(0.0, within(1e-12));
-  }
 }

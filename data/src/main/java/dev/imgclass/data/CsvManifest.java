@@ -1,0 +1,126 @@
+package dev.imgclass.data;
+
+import dev.imgclass.core.ImgclassException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Reads a CSV manifest: UTF-8 rows of {@code path,label} or {@code path,label,split} (split: {@code
+ * train}, {@code val} or {@code test}; {@code train} when absent), paths relative to the manifest's
+ * folder, an optional header row starting with {@code path}. Quoted fields may hold commas. Classes
+ * are the sorted labels. A listed file that does not exist is recorded as a bad file, not an error
+ * for the whole manifest; a malformed row is an error naming its line.
+ */
+public final class CsvManifest {
+  private CsvManifest() {}
+
+  public static boolean looksLikeManifest(Path p) {
+    return Files.isRegularFile(p)
+        && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
+  }
+
+  public static ImageFolder.Index read(Path csv, DataIssues issues) {
+    Path base = csv.toAbsolutePath().getParent();
+    record Row(String path, String label, String split, long line) {}
+    List<Row> rows = new ArrayList<>();
+    try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+      CSVFormat fmt = CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(true).setTrim(true).get();
+      boolean first = true;
+      for (CSVRecord rec : fmt.parse(r)) {
+        if (first) {
+          first = false;
+          String c0 = rec.get(0).toLowerCase(Locale.ROOT).replace("\ufeff", "");
+          if (c0.equals("path") || c0.equals("file") || c0.equals("filename")) continue;
+        }
+        if (rec.size() == 1 && rec.get(0).isEmpty()) continue;
+        if (rec.size() < 2 || rec.size() > 3) {
+          throw new ImgclassException(
+              csv
+                  + " line "
+                  + rec.getRecordNumber()
+                  + ": expected path,label[,split], found "
+                  + rec.size()
+                  + " field(s)");
+        }
+        String split = rec.size() == 3 ? rec.get(2).toLowerCase(Locale.ROOT) : "train";
+        split =
+            switch (split) {
+              case "train", "training", "" -> "train";
+              case "val", "valid", "validation" -> "val";
+              case "test", "testing" -> "test";
+              default ->
+                  throw new ImgclassException(
+                      csv
+                          + " line "
+                          + rec.getRecordNumber()
+                          + ": split '"
+                          + rec.get(2)
+                          + "' is not train, val or test");
+            };
+        if (rec.get(0).isEmpty() || rec.get(1).isEmpty()) {
+          throw new ImgclassException(
+              csv + " line " + rec.getRecordNumber() + ": empty path or label");
+        }
+        rows.add(new Row(rec.get(0), rec.get(1), split, rec.getRecordNumber()));
+      }
+    } catch (CharacterCodingException e) {
+      throw new ImgclassException(csv + " is not UTF-8 text");
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new ImgclassException("cannot read manifest " + csv + ": " + e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new ImgclassException("malformed CSV in " + csv + ": " + e.getMessage());
+    }
+    TreeSet<String> labelSet = new TreeSet<>();
+    for (Row r : rows) if (r.split().equals("train")) labelSet.add(r.label());
+    List<String> classes = new ArrayList<>(labelSet);
+    if (classes.size() < 2) {
+      throw new ImgclassException(
+          csv
+              + " lists "
+              + classes.size()
+              + " class(es) among its training rows: a classifier needs at least two");
+    }
+    Map<String, List<FileDataset.Entry>> splits = new LinkedHashMap<>();
+    splits.put("train", new ArrayList<>());
+    TreeSet<String> unknown = new TreeSet<>();
+    for (Row r : rows) {
+      int label = classes.indexOf(r.label());
+      if (label < 0) {
+        unknown.add(r.label());
+        continue;
+      }
+      Path f = base.resolve(r.path()).normalize();
+      if (!Files.isRegularFile(f)) {
+        issues.bad(r.path(), "missing", "line " + r.line() + ": no such file " + f);
+        continue;
+      }
+      long bytes;
+      try {
+        bytes = Files.size(f);
+      } catch (IOException e) {
+        issues.bad(r.path(), "unreadable", "cannot read " + f + ": " + e.getMessage());
+        continue;
+      }
+      splits
+          .computeIfAbsent(r.split(), k -> new ArrayList<>())
+          .add(new FileDataset.Entry(f, r.path(), label, bytes));
+    }
+    if (!unknown.isEmpty()) {
+      throw new ImgclassException(
+          csv + " has val/test labels that no training row has: " + String.join(", ", unknown));
+    }
+    return new ImageFolder.Index(csv, classes, splits);
+  }
+}

@@ -1,0 +1,2 @@
+/** Running a libtorch model over labelled data or pictures: evaluation and eager inference. */
+package dev.imgclass.eval;

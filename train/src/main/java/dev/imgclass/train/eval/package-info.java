@@ -1,2 +1,0 @@
-/** Running a libtorch model over labelled data or pictures: evaluation and eager inference. */
-package dev.imgclass.train.eval;

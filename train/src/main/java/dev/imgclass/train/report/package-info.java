@@ -1,2 +1,0 @@
-/** Run reports and model comparisons as self-contained HTML pages with JFreeChart plots. */
-package dev.imgclass.train.report;
