@@ -11,14 +11,10 @@ import dev.imgclass.data.FileDataset;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.eval.report.ComparePage;
 import dev.imgclass.runtime.Classifier;
-import dev.imgclass.runtime.OnnxClassifier;
-import dev.imgclass.runtime.OnnxOptions;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.models.TorchClassifier;
+import dev.imgclass.runtime.Classifiers;
+import dev.imgclass.runtime.OpenOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -73,18 +69,11 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Engine.threads(threads);
-    try (Classifier a = open(modelA);
-        Classifier b = open(modelB)) {
+    OpenOptions options = OpenOptions.defaults().withThreads(threads);
+    try (Classifier a = Classifiers.open(modelA, options);
+        Classifier b = Classifiers.open(modelB, options)) {
       return compare(a, b);
     }
-  }
-
-  /** libtorch for a run directory, ONNX Runtime for an .onnx file. */
-  private Classifier open(Path model) {
-    if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx"))
-      return OnnxClassifier.open(model, OnnxOptions.cpu(threads));
-    return new TorchClassifier(ModelOptions.loadRun(model), Precision.FP32);
   }
 
   private int compare(Classifier a, Classifier b) {

@@ -2,11 +2,8 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.runtime.Classifier;
-import dev.imgclass.runtime.OnnxClassifier;
-import dev.imgclass.runtime.OnnxOptions;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.models.TorchClassifier;
+import dev.imgclass.runtime.Classifiers;
+import dev.imgclass.runtime.OpenOptions;
 import dev.imgclass.train.models.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,27 +65,21 @@ final class ModelOptions {
   }
 
   boolean isOnnx() {
-    return model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    return Classifiers.isOnnx(model);
   }
 
+  OpenOptions options() {
+    return new OpenOptions(
+        threads,
+        provider,
+        precision,
+        Optional.ofNullable(classes),
+        Optional.ofNullable(mean),
+        Optional.ofNullable(std));
+  }
+
+  /** The model, opened the one way every command opens one ({@link Classifiers#open}). */
   Classifier open() {
-    if (isOnnx()) {
-      return OnnxClassifier.open(
-          model,
-          new OnnxOptions(
-              threads,
-              provider,
-              Optional.ofNullable(classes),
-              Optional.ofNullable(mean),
-              Optional.ofNullable(std)));
-    }
-    if (!Files.isDirectory(model)) {
-      throw new ImgclassException(
-          "model not found: "
-              + model
-              + " (pass a run directory written by 'imgclass train', or an .onnx file)");
-    }
-    Engine.threads(threads);
-    return new TorchClassifier(Weights.loadModelDir(model), Precision.parse(precision));
+    return Classifiers.open(model, options());
   }
 }
