@@ -46,8 +46,8 @@ for r in $(seq "$ROUNDS"); do
     for run in "${order[@]}"; do
       a=$(arch "$run")
       echo "round $r/$ROUNDS, $t threads: $run ($a), load $(cut -d' ' -f1 /proc/loadavg)" >&2
-      record "$r" "$run" "$t" "$(./imgclass bench --model "$run" --backend $TORCH_BACKENDS --batch 1,8,64 --iters "$ITERS" --threads "$t" --json | tr -d '\n')"
-      record "$r" "$run" "$t" "$(./imgclass bench --model "$run/model.int8.onnx" --batch 1,8,64 --iters "$ITERS" --threads "$t" --json | tr -d '\n')"
+      record "$r" "$run" "$t" "$(./imgclass bench --model "$run" --backend $TORCH_BACKENDS --batch-size 1,8,64 --iters "$ITERS" --threads "$t" --json | tr -d '\n')"
+      record "$r" "$run" "$t" "$(./imgclass bench --model "$run/model.int8.onnx" --batch-size 1,8,64 --iters "$ITERS" --threads "$t" --json | tr -d '\n')"
       /usr/bin/python3 bench/peer_pytorch.py --model "$a" --threads "$t" --precision $PEER_PRECISION --no-train --infer-batches 1,8,64 --infer-iters "$ITERS" --json |
         while read -r line; do record "$r" "$run" "$t" "$line"; done
     done

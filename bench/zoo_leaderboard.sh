@@ -16,7 +16,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 ./imgclass models > /dev/null
 for m in "${MODELS[@]}"; do
   ./imgclass train --data fashion-mnist --model "$m" --limit "$LIMIT" --epochs "$EPOCHS" --threads 2 --out "$OUT/$m" > "$OUT/$m.log"
-  ./imgclass bench --model "$OUT/$m" --backend torch --batch 64 --iters 20 --threads 2 --json > "$OUT/$m.bench.json"
+  ./imgclass bench --model "$OUT/$m" --backend torch --batch-size 64 --iters 20 --threads 2 --json > "$OUT/$m.bench.json"
 done
 /usr/bin/python3 - "$OUT" "$LIMIT" "$EPOCHS" "${MODELS[@]}" <<'PY'
 import json, re, sys, subprocess

@@ -3,8 +3,7 @@ package dev.imgclass.cli;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.runtime.Classifier;
-import dev.imgclass.runtime.OnnxClassifier;
-import dev.imgclass.runtime.OnnxOptions;
+import dev.imgclass.runtime.Classifiers;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.export.OnnxExporter;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,8 +31,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Measure inference latency (p50/p99) and img/s per backend and batch size.")
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "Run directory or .onnx file.")
-  Path model;
+  @Mixin ModelOptions model = new ModelOptions();
 
   @Option(
       names = "--backend",
@@ -42,10 +41,10 @@ final class BenchCommand implements Callable<Integer> {
   List<String> backends;
 
   @Option(
-      names = "--batch",
+      names = {"--batch-size", "--batch"},
       split = ",",
       defaultValue = "1,8,64",
-      description = "Batch sizes (default: 1,8,64).")
+      description = "Batch sizes, comma-separated (default: 1,8,64; --batch is the old name).")
   List<Integer> batches;
 
   @Option(
@@ -60,12 +59,6 @@ final class BenchCommand implements Callable<Integer> {
       description = "Untimed runs first (default: 10).")
   int warmup;
 
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "Intra-op threads (default: all cores).")
-  int threads;
-
   @Option(names = "--json", description = "Print one JSON document.")
   boolean json;
 
@@ -77,9 +70,8 @@ final class BenchCommand implements Callable<Integer> {
       throw new ImgclassException("--iters must be >= 1 and --warmup >= 0");
     for (int b : batches)
       if (b < 1) throw new ImgclassException("batch sizes must be >= 1, got " + b);
-    boolean onnxFile = model.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    boolean onnxFile = model.isOnnx();
     if (backends == null) backends = onnxFile ? List.of("onnx") : List.of("torch", "onnx");
-    Engine.threads(threads);
     List<Map<String, Object>> rows = new ArrayList<>();
     try {
       for (String backend : backends) {
@@ -92,7 +84,14 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (json) {
       System.out.println(
-          Json.write(Map.of("model", model.toString(), "threads", threads, "results", rows)));
+          Json.write(
+              Map.of(
+                  "model",
+                  model.model.toString(),
+                  "threads",
+                  model.flags.threads,
+                  "results",
+                  rows)));
     } else {
       System.out.printf("%-11s %6s %9s %9s %9s%n", "backend", "batch", "p50 ms", "p99 ms", "img/s");
       for (Map<String, Object> r : rows) {
@@ -107,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
   private Net net; // the run's model, read once for every backend that needs it
 
   private Net net() {
-    if (net == null) net = ModelOptions.loadRun(model);
+    if (net == null) net = ModelOptions.loadRun(model.model);
     return net;
   }
 
@@ -117,18 +116,16 @@ final class BenchCommand implements Callable<Integer> {
         if (onnxFile)
           throw new ImgclassException(
               "backend " + backend + " needs a run directory, not an .onnx file");
+        Engine.threads(model.flags.threads);
         return new TorchClassifier(
             net(), backend.equals("torch") ? Precision.FP32 : Precision.BF16);
       }
       case "onnx" -> {
-        Path file = model;
-        if (!onnxFile) {
-          if (tmpOnnx != null) Files.deleteIfExists(tmpOnnx);
-          tmpOnnx = Files.createTempFile("imgclass-bench", ".onnx");
-          OnnxExporter.export(net(), Map.of(), tmpOnnx);
-          file = tmpOnnx;
-        }
-        return OnnxClassifier.open(file, OnnxOptions.cpu(threads));
+        if (onnxFile) return model.open(); // ONNX Runtime with the shared flags, no libtorch
+        if (tmpOnnx != null) Files.deleteIfExists(tmpOnnx);
+        tmpOnnx = Files.createTempFile("imgclass-bench", ".onnx");
+        OnnxExporter.export(net(), Map.of(), tmpOnnx);
+        return Classifiers.open(tmpOnnx, model.flags.options());
       }
       default ->
           throw new ImgclassException(

@@ -40,7 +40,10 @@ final class BenchDataCommand implements Callable<Integer> {
   private static final OperatingSystemMXBean OS =
       (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  @Option(names = "--data", required = true, description = "An image folder or CSV manifest.")
+  @Option(
+      names = "--data",
+      required = true,
+      description = "An image folder or CSV manifest (of the forms: " + DataHelp.FORMS + ")")
   String data;
 
   @Option(names = "--size", defaultValue = "224")

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,10 +44,7 @@ final class CompareCommand implements Callable<Integer> {
       description = "The candidate: a run directory or an .onnx file (an INT8 export, say).")
   Path modelB;
 
-  @Option(
-      names = "--data",
-      required = true,
-      description = "fashion-mnist, a folder of IDX files, or synthetic[:N[:CLASSES]].")
+  @Option(names = "--data", required = true, description = "Test data: " + DataHelp.FORMS)
   String data;
 
   @Option(names = "--json", description = "Print the comparison as one JSON document.")
@@ -55,11 +53,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--html", paramLabel = "FILE", description = "Also write an HTML page.")
   Path html;
 
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "Intra-op threads (default: all cores).")
-  int threads;
+  @Mixin OpenFlags open = new OpenFlags();
 
   @Option(
       names = "--batch-size",
@@ -69,7 +63,7 @@ final class CompareCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    OpenOptions options = OpenOptions.defaults().withThreads(threads);
+    OpenOptions options = open.options();
     try (Classifier a = Classifiers.open(modelA, options);
         Classifier b = Classifiers.open(modelB, options)) {
       return compare(a, b);

@@ -45,9 +45,7 @@ final class DataCommand implements Callable<Integer> {
               + " modes, unreadable or oversized files, exact duplicates within and across splits."
               + " Exit code 0: clean, 1: problems found, 2: could not run.")
   static final class Check implements Callable<Integer> {
-    @Parameters(
-        paramLabel = "DATA",
-        description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
+    @Parameters(paramLabel = "DATA", description = DataHelp.FORMS)
     String data;
 
     @Option(names = "--json", description = "Print one JSON document.")
@@ -144,9 +142,7 @@ final class DataCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Write a grid of augmented training images with their labels (PNG).")
   static final class Preview implements Callable<Integer> {
-    @Parameters(
-        paramLabel = "DATA",
-        description = "Image folder, CSV manifest, IDX folder or fashion-mnist.")
+    @Parameters(paramLabel = "DATA", description = DataHelp.FORMS)
     String data;
 
     @Option(names = "--out", required = true, description = "PNG file to write.")

@@ -25,10 +25,7 @@ import picocli.CommandLine.Option;
 final class EvalCommand implements Callable<Integer> {
   @Mixin ModelOptions model = new ModelOptions();
 
-  @Option(
-      names = "--data",
-      required = true,
-      description = "fashion-mnist, a folder of IDX files, or synthetic[:N].")
+  @Option(names = "--data", required = true, description = "Test data: " + DataHelp.FORMS)
   String data;
 
   @Option(names = "--split", defaultValue = "test", description = "test or train (default: test).")

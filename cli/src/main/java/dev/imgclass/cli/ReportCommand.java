@@ -1,22 +1,24 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelCard;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.eval.report.MetricsRow;
 import dev.imgclass.eval.report.RunReport;
-import dev.imgclass.train.engine.Engine;
-import dev.imgclass.train.engine.Precision;
-import dev.imgclass.train.models.Net;
-import dev.imgclass.train.models.TorchClassifier;
+import dev.imgclass.runtime.Classifier;
+import dev.imgclass.runtime.Classifiers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,14 +35,14 @@ final class ReportCommand implements Callable<Integer> {
 
   @Option(
       names = "--data",
-      description = "Data with the test split (default: the --data the run was trained on).")
+      description =
+          "Data with the test split (default: the data the run was trained on): " + DataHelp.FORMS)
   String data;
 
-  @Option(
-      names = "--threads",
-      defaultValue = "0",
-      description = "Intra-op threads (default: all cores).")
-  int threads;
+  @Mixin OpenFlags open = new OpenFlags();
+
+  @Option(names = "--json", description = "Print what was written as one JSON document.")
+  boolean json;
 
   @Override
   public Integer call() {
@@ -49,29 +51,29 @@ final class ReportCommand implements Callable<Integer> {
           "run directory not found: " + runDir + " (pass a directory written by 'imgclass train')");
     }
     MetricsRow.read(runDir); // a directory without metrics is refused before any work
-    Engine.threads(threads);
-    Net net = ModelOptions.loadRun(runDir);
     Object source = data != null ? data : ModelCard.read(runDir).provenance().get("data_source");
     Optional<RunReport.TestSet> test = Optional.empty();
     if (source != null) {
-      Optional<Dataset> d =
-          DataSources.open(source.toString(), DataSources.Load.of(net.spec())).test();
-      d.ifPresent(t -> EvalCommand.checkClasses(net.spec().classes(), t.classes()));
-      test =
-          d.map(
-              t ->
-                  new RunReport.TestSet(
-                      t, new Evaluator(new TorchClassifier(net, Precision.FP32), 256).predict(t)));
+      try (Classifier model = Classifiers.open(runDir, open.options())) {
+        Optional<Dataset> d =
+            DataSources.open(source.toString(), DataSources.Load.of(model.spec())).test();
+        d.ifPresent(t -> EvalCommand.checkClasses(model.spec().classes(), t.classes()));
+        test = d.map(t -> new RunReport.TestSet(t, new Evaluator(model, 256).predict(t)));
+      }
     }
     List<Path> files = RunReport.write(runDir, test);
+    List<String> charts =
+        files.subList(1, files.size()).stream().map(f -> f.getFileName().toString()).toList();
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("report", files.get(0).toString());
+      m.put("charts", charts);
+      m.put("test_images", test.map(t -> t.data().size()).orElse(0));
+      System.out.println(Json.write(m));
+      return 0;
+    }
     System.out.println("wrote " + files.get(0));
-    System.out.println(
-        "charts: "
-            + String.join(
-                ", ",
-                files.subList(1, files.size()).stream()
-                    .map(f -> f.getFileName().toString())
-                    .toList()));
+    System.out.println("charts: " + String.join(", ", charts));
     if (test.isEmpty()) {
       System.out.println(
           "no test images: the gallery and reliability diagram need them; pass --data DATA");

@@ -1,11 +1,14 @@
 package dev.imgclass.cli;
 
+import dev.imgclass.core.Json;
 import dev.imgclass.train.training.DataOptions;
 import dev.imgclass.train.training.TrainConfig;
 import dev.imgclass.train.training.TrainRun;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,10 +20,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Train a model on labelled images into a run directory.")
 final class TrainCommand implements Callable<Integer> {
-  @Option(
-      names = "--data",
-      required = true,
-      description = "fashion-mnist, a folder of IDX files, or synthetic[:N[:CLASSES]].")
+  @Option(names = "--data", required = true, description = "Training data: " + DataHelp.FORMS)
   String data;
 
   @Option(names = "--out", description = "Run directory (default: runs/MODEL-TIMESTAMP).")
@@ -30,6 +30,11 @@ final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Mixin TrainOptions options = new TrainOptions();
+
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON document (progress goes to stderr).")
+  boolean json;
 
   @Option(
       names = "--workers",
@@ -68,8 +73,17 @@ final class TrainCommand implements Callable<Integer> {
             workers != null ? workers : d.workers(),
             cache != null ? cache : d.cache(),
             maxPixels != null ? maxPixels : d.maxPixels());
-    TrainRun.Result r = TrainRun.run(cfg, data, d, out, resume, System.out);
-    Summary.print(r, System.out);
+    TrainRun.Result r = TrainRun.run(cfg, data, d, out, resume, json ? System.err : System.out);
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("run_dir", r.runDir().toString());
+      m.put("wall_seconds", r.wallSeconds());
+      m.put("train_images_per_second", r.trainImagesPerSecond());
+      m.put("metrics", r.card().metrics());
+      System.out.println(Json.write(m));
+    } else {
+      Summary.print(r, System.out);
+    }
     return 0;
   }
 }

@@ -107,7 +107,8 @@ final class TrainOptions {
       paramLabel = "SPEC",
       description =
           "Recipe none, light, standard or strong, optionally with overrides, e.g."
-              + " strong,mixup=0.2 (docs/AUGMENTATION.md; default: light).")
+              + " strong,mixup=0.2 (docs/AUGMENTATION.md; default: light, or none for runs of 1-2"
+              + " epochs, too short for augmentation to pay off).")
   String augment;
 
   @Option(

@@ -11,11 +11,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real data: a Fashion-MNIST subset trains and evaluates on the full 10k test set. */
+/** Real data: a short run on a Fashion-MNIST subset, evaluated on the full 10k test set. */
 @Tag("slow")
 class FashionMnistTest {
   @Test
-  void a_10000_image_subset_reaches_78_percent_on_the_test_set(@TempDir Path dir) throws Exception {
+  void one_epoch_on_12000_images_reaches_80_percent_on_the_test_set(@TempDir Path dir)
+      throws Exception {
+    // the review found 46.9 %: the one-epoch warm-up took the whole run and the rate never decayed
     assumeTrue(
         DataSources.locateFashionMnist().isPresent(),
         "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
@@ -26,9 +28,9 @@ class FashionMnistTest {
             "--data",
             "fashion-mnist",
             "--limit",
-            "10000",
+            "12000",
             "--epochs",
-            "3",
+            "1",
             "--threads",
             "2",
             "--out",
@@ -38,7 +40,7 @@ class FashionMnistTest {
     assertThat(e.code()).isZero();
     JsonNode j = Json.MAPPER.readTree(e.out());
     assertThat(j.get("images").asInt()).isEqualTo(10_000);
-    assertThat(j.get("top1").asDouble()).isGreaterThan(0.78);
+    assertThat(j.get("top1").asDouble()).isGreaterThanOrEqualTo(0.80);
     assertThat(j.get("perClass").get(9).get("name").asText()).isEqualTo("Ankle boot");
   }
 }

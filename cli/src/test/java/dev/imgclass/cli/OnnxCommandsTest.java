@@ -84,7 +84,7 @@ class OnnxCommandsTest {
             "bench",
             "--model",
             run.toString(),
-            "--batch",
+            "--batch-size",
             "1,4",
             "--iters",
             "3",
