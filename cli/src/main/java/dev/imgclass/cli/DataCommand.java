@@ -70,7 +70,7 @@ final class DataCommand implements Callable<Integer> {
                 workers != null ? workers : Runtime.getRuntime().availableProcessors());
       } catch (ImgclassException e) {
         System.err.println("error: " + e.getMessage());
-        return 2;
+        return Main.FAILED;
       }
       if (json) {
         Map<String, Object> m =
@@ -81,7 +81,7 @@ final class DataCommand implements Callable<Integer> {
       } else {
         System.out.print(table(r));
       }
-      return r.clean() ? 0 : 1;
+      return r.clean() ? Main.OK : Main.PROBLEMS;
     }
 
     static String table(DataAudit.Report r) {

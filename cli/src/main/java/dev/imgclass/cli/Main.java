@@ -7,9 +7,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Entry point. Errors become one line on stderr and a non-zero exit (1: the command failed, 2: bad
- * usage); {@code --verbose} adds the stack trace. The process always ends through {@link
- * System#exit}, after native work is done, so that the exit code is the command's.
+ * Entry point. Exit codes, the same for every command (README "Exit codes"): {@link #OK} 0, {@link
+ * #PROBLEMS} 1 when a command ran and found problems (a data check's problem files, images predict
+ * could not read), {@link #FAILED} 2 when it could not run (bad usage, bad input, any error).
+ * Errors are one line on stderr; {@code --verbose} adds the stack trace. The process always ends
+ * through {@link System#exit}, after native work is done, so that the exit code is the command's.
  */
 @Command(
     name = "imgclass",
@@ -31,6 +33,10 @@ import picocli.CommandLine.Option;
       BenchDataCommand.class
     })
 public final class Main implements Runnable {
+  static final int OK = 0;
+  static final int PROBLEMS = 1;
+  static final int FAILED = 2;
+
   @Option(
       names = "--verbose",
       description = "Print stack traces with errors.",
@@ -63,7 +69,7 @@ public final class Main implements Runnable {
           }
           if (verbose) ex.printStackTrace(err);
           err.flush();
-          return 1;
+          return FAILED;
         });
     cl.setParameterExceptionHandler(
         (ex, a) -> {
@@ -71,7 +77,7 @@ public final class Main implements Runnable {
           err.println("error: " + ex.getMessage());
           err.println("try: imgclass " + commandPath(ex.getCommandLine()) + "--help");
           err.flush();
-          return 2;
+          return FAILED;
         });
     return cl.execute(args);
   }

@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     if (json)
       System.out.println(Json.write(Map.of("model", model.model.toString(), "results", results)));
-    return failed == 0 ? 0 : 1;
+    return failed == 0 ? Main.OK : Main.PROBLEMS;
   }
 
   static String format(List<Prediction> top) {

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class BenchDataCommandTest {
   @Test
-  void a_missing_data_folder_is_one_line_and_exit_code_1(@TempDir Path dir) {
+  void a_missing_data_folder_is_one_line_and_exit_code_2(@TempDir Path dir) {
     Cli.Run r = Cli.run("bench-data", "--data", dir.resolve("absent").toString());
-    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.errLines().get(0)).startsWith("error: data not found");
     assertThat(r.out()).isEmpty();
@@ -24,7 +24,7 @@ class BenchDataCommandTest {
   @Test
   void data_that_are_not_files_are_refused_in_one_line() {
     Cli.Run r = Cli.run("bench-data", "--data", "synthetic:100");
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.errLines()).singleElement().asString().contains("image folder");
   }
 

@@ -192,7 +192,7 @@ class DataFolderTest {
     bulk(other.resolve("train/green"), 1, 0, 2);
     bulk(other.resolve("test/cyan"), 0, 0, 2);
     Cli.Run e = Cli.run("eval", "--model", run.toString(), "--data", other.toString());
-    assertThat(e.code()).isEqualTo(1);
+    assertThat(e.code()).isEqualTo(2);
     assertThat(e.err())
         .contains("only in the model: [blue ☂ box, red]", "only in the data: [cyan]");
   }
@@ -226,7 +226,7 @@ class DataFolderTest {
     Files.copy(data.resolve("train/red/pic 0.png"), data.resolve("train/red/pic 0 again.png"));
     try {
       Cli.Run other = Cli.run(concat(args, "--resume"));
-      assertThat(other.code()).isEqualTo(1);
+      assertThat(other.code()).isEqualTo(2);
       assertThat(other.err()).contains("--resume needs the same data");
     } finally {
       Files.delete(data.resolve("train/red/pic 0 again.png"));
@@ -271,7 +271,7 @@ class DataFolderTest {
             "1",
             "--out",
             run.toString());
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.err())
         .contains("18 of 157 training files", "above --max-bad 0.01", "data_issues.json");
@@ -296,7 +296,7 @@ class DataFolderTest {
             "strong,mixup=-1",
             "--out",
             dir.resolve("bad").toString());
-    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.errLines()).hasSize(1);
     assertThat(bad.err()).contains("mixup");
   }
@@ -340,7 +340,7 @@ class DataFolderTest {
               bad[1],
               "--out",
               dir.resolve("x" + bad[0]).toString());
-      assertThat(b.code()).as(String.join(" ", bad)).isEqualTo(1);
+      assertThat(b.code()).as(String.join(" ", bad)).isEqualTo(2);
       assertThat(b.errLines()).as(String.join(" ", bad)).hasSize(1);
     }
   }
@@ -386,7 +386,7 @@ class DataFolderTest {
             png.toString(),
             "--augment",
             "strong,wobble=2");
-    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("wobble");
   }
 }

@@ -38,7 +38,7 @@ class ErrorsTest {
   }
 
   static void assertOneLineError(Cli.Run r, String expected) {
-    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.errLines()).hasSize(1);
     assertThat(r.errLines().get(0)).startsWith("error: ").contains(expected);
   }
@@ -151,7 +151,7 @@ class ErrorsTest {
             "resnet7",
             "--out",
             shared.resolve("o3").toString());
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("unknown model").contains("\tat ");
   }
 

@@ -107,7 +107,7 @@ class ResumeTest {
             "--out",
             out.toString(),
             "--resume");
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--resume needs the same settings");
   }
 
@@ -121,7 +121,7 @@ class ResumeTest {
             "--out",
             dir.resolve("none").toString(),
             "--resume");
-    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("nothing to resume");
   }
 
