@@ -54,7 +54,16 @@ public final class OnnxExporter {
 
   /** Exports atomically to {@code out}. */
   public static void export(Net net, Map<String, Object> provenance, Path out) {
-    AtomicFiles.write(out, toBytes(net, provenance));
+    export(net, provenance, out, f -> {});
+  }
+
+  /**
+   * Exports to a temporary file beside {@code out}, runs {@code check} on it (a parity check, say),
+   * and only then renames it over {@code out}; a failed check leaves {@code out} as it was.
+   */
+  public static void export(
+      Net net, Map<String, Object> provenance, Path out, AtomicFiles.Check check) {
+    AtomicFiles.write(out, toBytes(net, provenance), check);
   }
 
   /** A float tensor value with a dynamic leading batch dimension. */
