@@ -128,6 +128,7 @@ public final class DataSources {
   static String kindOf(ImgclassException e) {
     String m = String.valueOf(e.getMessage());
     if (m.contains("above the limit")) return "too-large";
+    if (m.contains("damaged")) return "damaged";
     if (m.contains("no such")) return "missing";
     return "unreadable";
   }
