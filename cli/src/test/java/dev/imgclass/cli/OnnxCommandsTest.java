@@ -54,6 +54,21 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void eval_on_other_data_keeps_the_runs_own_eval_json_and_writes_one_named_after_the_data()
+      throws Exception {
+    byte[] own = Files.readAllBytes(run.resolve("eval.json"));
+    Cli.Run r = Cli.run("eval", "--model", run.toString(), "--data", "synthetic:300");
+    assertThat(r.code()).as(r.err()).isZero();
+    Path other = run.resolve("eval-synthetic-300.json");
+    assertThat(r.out()).contains("wrote " + other);
+    assertThat(Files.readAllBytes(run.resolve("eval.json"))).isEqualTo(own);
+    assertThat(Json.MAPPER.readTree(other.toFile()).get("images").asInt()).isEqualTo(60);
+
+    Cli.Run same = Cli.run("eval", "--model", run.toString(), "--data", "synthetic:600");
+    assertThat(same.out()).contains("wrote " + run.resolve("eval.json"));
+  }
+
+  @Test
   void compare_pairs_a_run_with_its_onnx_file_image_by_image() throws Exception {
     Cli.Run r =
         Cli.run("compare", run.toString(), onnx.toString(), "--data", "synthetic:600", "--json");
