@@ -69,6 +69,27 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void a_trained_run_records_the_imgclass_version_and_commit_it_was_built_from() throws Exception {
+    JsonNode provenance =
+        Json.MAPPER.readTree(run.resolve("model.json").toFile()).get("provenance");
+    assertThat(provenance.get("imgclass_version").asText())
+        .isEqualTo(dev.imgclass.core.BuildInfo.version())
+        .doesNotContain("${");
+    assertThat(provenance.get("imgclass_commit").asText())
+        .isEqualTo(dev.imgclass.core.BuildInfo.commit())
+        .doesNotContain("${");
+    assertThat(provenance.has("git_commit")).isFalse();
+    Cli.Run v = Cli.run("--version");
+    assertThat(v.out().strip())
+        .isEqualTo(
+            "imgclass "
+                + dev.imgclass.core.BuildInfo.version()
+                + " ("
+                + dev.imgclass.core.BuildInfo.commit()
+                + ")");
+  }
+
+  @Test
   void compare_pairs_a_run_with_its_onnx_file_image_by_image() throws Exception {
     Cli.Run r =
         Cli.run("compare", run.toString(), onnx.toString(), "--data", "synthetic:600", "--json");

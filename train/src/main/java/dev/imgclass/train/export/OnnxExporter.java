@@ -2,6 +2,7 @@ package dev.imgclass.train.export;
 
 import ai.onnx.proto.OnnxMl;
 import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.BuildInfo;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
@@ -36,7 +37,7 @@ public final class OnnxExporter {
             .addOpsetImport(
                 OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxMetadata.OPSET))
             .setProducerName("imgclass")
-            .setProducerVersion(String.valueOf(provenance.getOrDefault("tool_version", "")))
+            .setProducerVersion(BuildInfo.version())
             .setDocString(
                 "imgclass "
                     + spec.architecture()
