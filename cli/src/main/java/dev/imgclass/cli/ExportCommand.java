@@ -1,5 +1,6 @@
 package dev.imgclass.cli;
 
+import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelCard;
 import dev.imgclass.core.OnnxMetadata;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code imgclass export}: writes the run's model as ONNX and refuses to leave a file behind that
- * disagrees with the trained model (logits compared on 64 inputs).
+ * disagrees with the trained model (logits compared on 64 inputs). The graph is written to a
+ * temporary file beside the target and checked there; only a file that passes replaces the target,
+ * so a failed export leaves a previous model untouched.
  */
 @Command(
     name = "export",
@@ -33,13 +36,21 @@ import picocli.CommandLine.Option;
 final class ExportCommand implements Callable<Integer> {
   static final double PARITY_LIMIT = 1e-3;
 
+  /** The limit the parity check applies; tests lower it below zero to make the check fail. */
+  static volatile double parityLimit = PARITY_LIMIT;
+
   @Option(names = "--model", required = true, description = "Run directory.")
   Path model;
 
   @Option(names = "--format", defaultValue = "onnx", description = "onnx (the only format so far).")
   String format;
 
-  @Option(names = "--out", description = "Output file (default: RUN/model.onnx).")
+  @Option(
+      names = "--out",
+      description =
+          "Output file (default: RUN/model.onnx, and RUN/model.int8.onnx with --int8). With --int8,"
+              + " --out names the INT8 file and only that file is written: the FP32 model it is"
+              + " quantized from is a temporary file beside it, deleted afterwards.")
   Path out;
 
   @Option(
@@ -51,7 +62,8 @@ final class ExportCommand implements Callable<Integer> {
   @Option(
       names = "--int8",
       description =
-          "Also write an INT8 (QDQ) model, RUN/model.int8.onnx, calibrated on --calibration.")
+          "Also write an INT8 (QDQ) model, RUN/model.int8.onnx (or --out), calibrated on"
+              + " --calibration.")
   boolean int8;
 
   @Option(
@@ -85,28 +97,52 @@ final class ExportCommand implements Callable<Integer> {
     if (calibrationSize < 1)
       throw new ImgclassException("--calibration-size must be at least 1, got " + calibrationSize);
     QdqQuantizer.Method method = QdqQuantizer.Method.parse(calibrationMethod);
-    if (out == null) out = model.resolve("model.onnx");
     Engine.threads(threads);
     Net net = ModelOptions.loadRun(model);
     Map<String, Object> provenance = new LinkedHashMap<>(ModelCard.read(model).provenance());
     provenance.put("exported", Instant.now().toString());
-    OnnxExporter.export(net, provenance, out);
-    double diff;
-    try (TorchClassifier torch = new TorchClassifier(net, Precision.FP32);
-        OnnxClassifier onnx = OnnxClassifier.open(out, OnnxOptions.cpu(threads))) {
-      diff = Parity.maxAbsDiff(torch, onnx, 64, 7);
+    if (!int8) {
+      Path fp32 = out != null ? out : model.resolve("model.onnx");
+      writeChecked(net, provenance, fp32);
+      return 0;
     }
-    if (!(diff <= PARITY_LIMIT)) {
-      Files.deleteIfExists(out);
-      throw new ImgclassException(
-          String.format(
-              "the exported graph disagrees with the model (max |Δ logit| %.3g > %.0e); no file was kept: this is a bug, please report it",
-              diff, PARITY_LIMIT));
+    if (out == null) { // both files in the run
+      Path fp32 = model.resolve("model.onnx");
+      writeChecked(net, provenance, fp32);
+      Int8Export.run(
+          net,
+          fp32,
+          model.resolve("model.int8.onnx"),
+          calibration,
+          calibrationSize,
+          method,
+          threads);
+      return 0;
     }
+    // --out names the INT8 file; the FP32 model it is made from is a temporary file beside it
+    Path dir = out.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path fp32 = Files.createTempFile(dir, "." + out.getFileName(), ".fp32.tmp");
+    try {
+      Files.write(fp32, OnnxExporter.toBytes(net, provenance));
+      double diff = parity(net, fp32);
+      System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
+      Int8Export.run(net, fp32, out, calibration, calibrationSize, method, threads);
+    } finally {
+      AtomicFiles.deleteQuietly(fp32);
+    }
+    return 0;
+  }
+
+  /** Exports to {@code target} through a temporary file that must pass the parity check first. */
+  private void writeChecked(Net net, Map<String, Object> provenance, Path target)
+      throws IOException {
+    double[] diff = new double[1];
+    OnnxExporter.export(net, provenance, target, f -> diff[0] = parity(net, f));
     System.out.printf(
         "wrote %s (%.2f MB, ONNX opset %d, input '%s' [batch, %d, %d, %d], output '%s' [batch, %d])%n",
-        out,
-        Files.size(out) / 1e6,
+        target,
+        Files.size(target) / 1e6,
         OnnxMetadata.OPSET,
         OnnxMetadata.INPUT,
         net.spec().inChannels(),
@@ -114,16 +150,23 @@ final class ExportCommand implements Callable<Integer> {
         net.spec().inputSize(),
         OnnxMetadata.OUTPUT,
         net.spec().numClasses());
-    System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
-    if (int8)
-      Int8Export.run(
-          net,
-          out,
-          model.resolve("model.int8.onnx"),
-          calibration,
-          calibrationSize,
-          method,
-          threads);
-    return 0;
+    System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff[0]);
+  }
+
+  /** The largest logit difference between {@code net} and the ONNX file; refuses a bad file. */
+  private double parity(Net net, Path onnxFile) {
+    double diff;
+    try (TorchClassifier torch = new TorchClassifier(net, Precision.FP32);
+        OnnxClassifier onnx = OnnxClassifier.open(onnxFile, OnnxOptions.cpu(threads))) {
+      diff = Parity.maxAbsDiff(torch, onnx, 64, 7);
+    }
+    if (!(diff <= parityLimit)) {
+      throw new ImgclassException(
+          String.format(
+              "the exported graph disagrees with the model (max |Δ logit| %.3g > %.0e); nothing was"
+                  + " written and any previous file is untouched: this is a bug, please report it",
+              diff, parityLimit));
+    }
+    return diff;
   }
 }

@@ -44,7 +44,8 @@ final class Int8Export {
     if (used == 0) throw new ImgclassException("no readable calibration images in " + data);
     x = java.util.Arrays.copyOf(x, used * pre.inputLength());
     byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads);
-    AtomicFiles.write(out, q);
+    // the file must load in ONNX Runtime before it replaces a previous one
+    AtomicFiles.write(out, q, f -> OnnxClassifier.open(f, OnnxOptions.cpu(threads)).close());
     System.out.printf(
         "wrote %s (%.2f MB, %.1fx smaller; calibrated on %d training images, %s ranges)%n",
         out,

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "imgclass",
     mixinStandardHelpOptions = true,
-    version = "imgclass 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Train, evaluate and run image classifiers on the JVM.",
     subcommands = {
       DemoCommand.class,
@@ -94,5 +94,19 @@ public final class Main implements Runnable {
     for (CommandLine c = cl; c.getParent() != null; c = c.getParent())
       sb.insert(0, c.getCommandName() + " ");
     return sb.toString();
+  }
+
+  /** {@code --version}: the version and commit this build of imgclass was made from. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {
+        "imgclass "
+            + dev.imgclass.core.BuildInfo.version()
+            + " ("
+            + dev.imgclass.core.BuildInfo.commit()
+            + ")"
+      };
+    }
   }
 }

@@ -233,6 +233,26 @@ class DataFolderTest {
     }
   }
 
+  @Test
+  void a_png_with_a_bad_chunk_crc_is_flagged_damaged_and_counts_against_max_bad() throws Exception {
+    Path folder = dir.resolve("crc");
+    bulk(folder.resolve("a"), 0, 0, 4);
+    bulk(folder.resolve("b"), 1, 0, 4);
+    Path damaged = TestImages.crcDamagedPng(folder.resolve("a"));
+    Cli.Run r = Cli.run("data", "check", folder.toString(), "--json");
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    JsonNode problems = Json.MAPPER.readTree(r.out()).get("problems");
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0).get("kind").asText()).isEqualTo("damaged");
+    assertThat(problems.get(0).get("files").get(0).asText())
+        .isEqualTo(folder.relativize(damaged).toString());
+    assertThat(problems.get(0).toString()).contains("CRC mismatch in IDAT chunk at byte");
+
+    Cli.Run t = quickTrain(folder.toString(), dir.resolve("crc-run"), "--max-bad", "0");
+    ErrorsTest.assertOneLineError(
+        t, "1 of 9 training files (11.1%) are unreadable, above --max-bad");
+  }
+
   /** One short training run (1 epoch, batch 32, 2 threads) with {@code extra} flags. */
   private static Cli.Run quickTrain(String data, Path run, String... extra) {
     String[] base = {

@@ -54,6 +54,42 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void eval_on_other_data_keeps_the_runs_own_eval_json_and_writes_one_named_after_the_data()
+      throws Exception {
+    byte[] own = Files.readAllBytes(run.resolve("eval.json"));
+    Cli.Run r = Cli.run("eval", "--model", run.toString(), "--data", "synthetic:300");
+    assertThat(r.code()).as(r.err()).isZero();
+    Path other = run.resolve("eval-synthetic-300.json");
+    assertThat(r.out()).contains("wrote " + other);
+    assertThat(Files.readAllBytes(run.resolve("eval.json"))).isEqualTo(own);
+    assertThat(Json.MAPPER.readTree(other.toFile()).get("images").asInt()).isEqualTo(60);
+
+    Cli.Run same = Cli.run("eval", "--model", run.toString(), "--data", "synthetic:600");
+    assertThat(same.out()).contains("wrote " + run.resolve("eval.json"));
+  }
+
+  @Test
+  void a_trained_run_records_the_imgclass_version_and_commit_it_was_built_from() throws Exception {
+    JsonNode provenance =
+        Json.MAPPER.readTree(run.resolve("model.json").toFile()).get("provenance");
+    assertThat(provenance.get("imgclass_version").asText())
+        .isEqualTo(dev.imgclass.core.BuildInfo.version())
+        .doesNotContain("${");
+    assertThat(provenance.get("imgclass_commit").asText())
+        .isEqualTo(dev.imgclass.core.BuildInfo.commit())
+        .doesNotContain("${");
+    assertThat(provenance.has("git_commit")).isFalse();
+    Cli.Run v = Cli.run("--version");
+    assertThat(v.out().strip())
+        .isEqualTo(
+            "imgclass "
+                + dev.imgclass.core.BuildInfo.version()
+                + " ("
+                + dev.imgclass.core.BuildInfo.commit()
+                + ")");
+  }
+
+  @Test
   void compare_pairs_a_run_with_its_onnx_file_image_by_image() throws Exception {
     Cli.Run r =
         Cli.run("compare", run.toString(), onnx.toString(), "--data", "synthetic:600", "--json");
@@ -148,6 +184,68 @@ class OnnxCommandsTest {
         .isCloseTo(fp32, org.assertj.core.api.Assertions.within(0.05));
   }
 
+  /** A run directory holding a copy of the trained run's model, for tests that export into it. */
+  static Path copyOfRun(String name) throws Exception {
+    Path copy = Files.createDirectories(dir.resolve(name));
+    for (String f : new String[] {"model.json", "weights.safetensors"})
+      Files.copy(run.resolve(f), copy.resolve(f));
+    return copy;
+  }
+
+  @Test
+  void a_failing_parity_check_leaves_the_previous_model_byte_identical() throws Exception {
+    Path copy = copyOfRun("parity-fails");
+    Path previous = copy.resolve("model.onnx");
+    Files.copy(onnx, previous);
+    byte[] before = Files.readAllBytes(previous);
+    Cli.Run r;
+    ExportCommand.parityLimit = -1; // every difference, even 0, is now too large
+    try {
+      r = Cli.run("export", "--model", copy.toString(), "--threads", "2");
+    } finally {
+      ExportCommand.parityLimit = ExportCommand.PARITY_LIMIT;
+    }
+    ErrorsTest.assertOneLineError(r, "the exported graph disagrees with the model");
+    assertThat(Files.readAllBytes(previous)).isEqualTo(before);
+    try (var files = Files.list(copy)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("model.json", "weights.safetensors", "model.onnx");
+    }
+  }
+
+  @Test
+  void export_with_int8_and_out_writes_exactly_the_named_int8_file() throws Exception {
+    Path copy = copyOfRun("int8-out");
+    Path target = Files.createDirectories(dir.resolve("int8-target")).resolve("x.int8.onnx");
+    Cli.Run r =
+        Cli.run(
+            "export",
+            "--model",
+            copy.toString(),
+            "--int8",
+            "--calibration",
+            "synthetic:600",
+            "--calibration-size",
+            "64",
+            "--out",
+            target.toString(),
+            "--threads",
+            "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    try (var files = Files.list(target.getParent())) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("x.int8.onnx");
+    }
+    try (var files = Files.list(copy)) { // nothing written into the run
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .containsExactlyInAnyOrder("model.json", "weights.safetensors");
+    }
+    var meta = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(target));
+    assertThat(meta.getMetadataPropsList())
+        .extracting(ai.onnx.proto.OnnxMl.StringStringEntryProto::getKey)
+        .contains(dev.imgclass.core.OnnxMetadata.QUANTIZATION);
+    assertThat(r.out()).contains("wrote " + target, "top-1 agreement");
+  }
+
   @Test
   void an_unknown_calibration_method_is_one_clear_error_naming_the_known_ones() {
     ErrorsTest.assertOneLineError(
@@ -188,7 +286,11 @@ class OnnxCommandsTest {
   }
 
   @Test
-  void an_unavailable_execution_provider_is_one_clear_error() {
+  void an_unavailable_execution_provider_is_one_clear_error() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        ai.onnxruntime.OrtEnvironment.getAvailableProviders()
+            .contains(ai.onnxruntime.OrtProvider.TENSOR_RT),
+        "TensorRT is available here: the missing-provider error cannot happen");
     Cli.Run r =
         Cli.run("predict", "--model", onnx.toString(), "--provider", "tensorrt", onnx.toString());
     ErrorsTest.assertOneLineError(r, "execution provider 'tensorrt' is not available");

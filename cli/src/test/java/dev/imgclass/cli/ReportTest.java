@@ -110,6 +110,53 @@ class ReportTest {
   }
 
   @Test
+  void compare_of_two_different_models_reports_their_own_accuracies_and_the_disagreements()
+      throws Exception {
+    Path weak = dir.resolve("weak");
+    Cli.Run t =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:600",
+            "--epochs",
+            "1",
+            "--limit",
+            "100",
+            "--seed",
+            "5",
+            "--lr",
+            "0.01",
+            "--batch-size",
+            "50",
+            "--threads",
+            "2",
+            "--precision",
+            "fp32",
+            "--out",
+            weak.toString());
+    assertThat(t.code()).as(t.err()).isZero();
+    Cli.Run r =
+        Cli.run("compare", run.toString(), weak.toString(), "--data", "synthetic:600", "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode j = Json.MAPPER.readTree(r.out());
+    assertThat(j.get("onlyA").asInt() + j.get("onlyB").asInt()).isPositive();
+    assertThat(j.get("pValue").asDouble()).isBetween(0.0, 1.0);
+    assertThat(
+            j.get("onlyA").asInt()
+                + j.get("onlyB").asInt()
+                + j.get("both").asInt()
+                + j.get("neither").asInt())
+        .isEqualTo(j.get("images").asInt());
+    for (var side : List.of(List.of("a", run.toString()), List.of("b", weak.toString()))) {
+      Cli.Run e = Cli.run("eval", "--model", side.get(1), "--data", "synthetic:600", "--json");
+      assertThat(e.code()).as(e.err()).isZero();
+      assertThat(j.get(side.get(0)).get("accuracy").asDouble())
+          .as("model " + side.get(0) + " as its own eval says")
+          .isEqualTo(Json.MAPPER.readTree(e.out()).get("top1").asDouble());
+    }
+  }
+
+  @Test
   void compare_prints_a_table_with_intervals_and_a_verdict() {
     Cli.Run r = Cli.run("compare", run.toString(), run.toString(), "--data", "synthetic:600");
     assertThat(r.code()).as(r.err()).isZero();

@@ -16,12 +16,32 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** A check of a complete file before it replaces its target; throws to refuse the file. */
+  @FunctionalInterface
+  public interface Check {
+    void accept(Path file) throws IOException;
+  }
+
   public static void write(Path target, byte[] bytes) {
     write(target, new ByteBuffer[] {ByteBuffer.wrap(bytes)});
   }
 
+  /**
+   * Writes {@code bytes} to a temporary file beside {@code target}, runs {@code check} on that
+   * complete file, and only then renames it over {@code target}. When the check throws, the
+   * temporary file is deleted, {@code target} (old or absent) is left as it was, and the check's
+   * exception propagates.
+   */
+  public static void write(Path target, byte[] bytes, Check check) {
+    write(target, new ByteBuffer[] {ByteBuffer.wrap(bytes)}, check);
+  }
+
   /** Writes the buffers in order as one file, atomically. */
   public static void write(Path target, ByteBuffer[] parts) {
+    write(target, parts, f -> {});
+  }
+
+  private static void write(Path target, ByteBuffer[] parts, Check check) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
     try {
@@ -35,11 +55,15 @@ public final class AtomicFiles {
         }
         ch.force(true);
       }
+      check.accept(tmp);
       move(tmp, target);
       fsyncDir(dir);
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw new ImgclassException("cannot write " + target + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      deleteQuietly(tmp); // the check refused the file
+      throw e;
     }
   }
 
@@ -70,7 +94,10 @@ public final class AtomicFiles {
     }
   }
 
-  static void deleteQuietly(Path p) {
+  /**
+   * Deletes {@code p} if it exists, ignoring failures: clean-up after an error already reported.
+   */
+  public static void deleteQuietly(Path p) {
     if (p == null) return;
     try {
       Files.deleteIfExists(p);

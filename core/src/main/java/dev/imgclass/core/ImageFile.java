@@ -5,6 +5,8 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.CRC32;
 import javax.imageio.IIOException;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -144,6 +147,7 @@ final class ImageFile implements AutoCloseable {
    * decoder would fill the rest with gray and only warn (JPEG's "premature end of data segment").
    */
   BufferedImage decode() {
+    if (format == ImageFormat.PNG) verifyPngChunks();
     List<String> warnings = new ArrayList<>();
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
     BufferedImage img;
@@ -161,6 +165,61 @@ final class ImageFile implements AutoCloseable {
     }
     if (img == null) throw error("decoded to nothing");
     return jpeg == null ? img : Orientation.apply(img, jpeg.orientation());
+  }
+
+  /**
+   * Refuses a PNG whose chunk CRCs (over type and data) do not match, as libpng and Pillow do;
+   * ImageIO's reader skips the check and would decode damaged pixel data silently. A file that ends
+   * inside a chunk is left to the decoder, which reports it as truncated.
+   */
+  private void verifyPngChunks() {
+    try (DataInputStream s =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      s.skipNBytes(8); // the signature, already checked
+      long at = 8;
+      byte[] type = new byte[4];
+      byte[] buf = new byte[1 << 14];
+      CRC32 crc = new CRC32();
+      while (true) {
+        int length;
+        try {
+          length = s.readInt();
+          s.readFully(type);
+        } catch (EOFException e) {
+          return;
+        }
+        if (length < 0) return; // not a PNG length: the decoder names the damage
+        crc.reset();
+        crc.update(type);
+        for (int left = length; left > 0; ) {
+          int n = s.read(buf, 0, Math.min(buf.length, left));
+          if (n < 0) return;
+          crc.update(buf, 0, n);
+          left -= n;
+        }
+        int stored;
+        try {
+          stored = s.readInt();
+        } catch (EOFException e) {
+          return;
+        }
+        String name = chunkName(type);
+        if ((int) crc.getValue() != stored)
+          throw error("damaged PNG: CRC mismatch in " + name + " chunk at byte " + at);
+        if (name.equals("IEND")) return;
+        at += 12L + length;
+      }
+    } catch (IOException e) {
+      throw failure(e);
+    }
+  }
+
+  private static String chunkName(byte[] type) {
+    for (byte b : type) {
+      if (!(b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z'))
+        return "0x" + java.util.HexFormat.of().formatHex(type);
+    }
+    return new String(type, java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   @Override

@@ -59,6 +59,32 @@ class BrokenImagesTest {
   }
 
   @Test
+  void a_png_whose_idat_crc_does_not_match_is_refused_naming_the_chunk() throws Exception {
+    Path file = TestImages.crcDamagedPng(dir);
+    assertThat(javax.imageio.ImageIO.read(file.toFile())).as("the JDK reader alone").isNotNull();
+    int idat = TestImages.idatOffset(Files.readAllBytes(file));
+    assertThatThrownBy(() -> Images.decode(file))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessage(
+            "cannot read image "
+                + file
+                + ": damaged PNG: CRC mismatch in IDAT chunk at byte "
+                + idat);
+  }
+
+  @Test
+  void every_good_png_passes_the_chunk_crc_check() {
+    for (Path png :
+        List.of(
+            TestImages.grayPng(dir),
+            TestImages.rgbaPng(dir),
+            TestImages.palettePng(dir),
+            TestImages.rgb16Png(dir))) {
+      assertThat(Images.decode(png).getWidth()).as(png.toString()).isPositive();
+    }
+  }
+
+  @Test
   void a_png_cut_in_its_pixel_data_probes_fine_but_does_not_decode() {
     Path file = TestImages.truncatedPng(dir);
     assertThat(Images.probe(file).width()).isEqualTo(128); // the probe reads the header only

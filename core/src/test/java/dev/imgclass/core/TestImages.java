@@ -296,6 +296,42 @@ public final class TestImages {
     return write(dir, "truncated.jpg", Arrays.copyOf(jpg, jpg.length / 2));
   }
 
+  /**
+   * A 64x64 gradient PNG with one bit of its IDAT data flipped, at the first place (from the end)
+   * where the JDK's PNG reader, which ignores chunk CRCs, still decodes the file without a word.
+   */
+  public static Path crcDamagedPng(Path dir) {
+    BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) img.setRGB(x, y, (x * 4 << 16) | (y * 4 << 8));
+    }
+    byte[] png = encode(img, "png");
+    int idat = idatOffset(png);
+    int length = ByteBuffer.wrap(png, idat, 4).getInt();
+    for (int i = idat + 8 + length - 1; i >= idat + 8; i--) {
+      byte[] damaged = png.clone();
+      damaged[i] ^= 0x01;
+      try {
+        if (ImageIO.read(new java.io.ByteArrayInputStream(damaged)) != null)
+          return write(dir, "crc-damaged.png", damaged);
+      } catch (IOException | RuntimeException refused) {
+        // this flip the reader notices (a zlib error): try the next byte
+      }
+    }
+    throw new IllegalStateException("every one-bit flip of the IDAT data fails to decode");
+  }
+
+  /** Where the first IDAT chunk starts (its length field) in a PNG file's bytes. */
+  public static int idatOffset(byte[] png) {
+    int at = 8;
+    while (at + 8 <= png.length) {
+      int length = ByteBuffer.wrap(png, at, 4).getInt();
+      if (new String(png, at + 4, 4, StandardCharsets.US_ASCII).equals("IDAT")) return at;
+      at += 12 + length;
+    }
+    throw new IllegalArgumentException("no IDAT chunk");
+  }
+
   /** The PNG signature and half of the IHDR chunk. */
   public static Path truncatedHeaderPng(Path dir) {
     byte[] png = encode(pattern(BufferedImage.TYPE_INT_RGB), "png");

@@ -12,9 +12,10 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
- * Turns a {@code --data} argument into datasets: {@code fashion-mnist} (looked up in {@code
- * $IMGCLASS_DATA}, then Debian's {@code dataset-fashion-mnist}), a folder of IDX files, or {@code
- * synthetic[:N[:K]]} (generated, for tests and smoke runs).
+ * Turns a data argument, parsed once into a {@link DataSpec}, into datasets: {@code fashion-mnist}
+ * (looked up in {@code $IMGCLASS_DATA}, then Debian's {@code dataset-fashion-mnist}), a folder of
+ * IDX files, an image folder, a CSV manifest, or {@code synthetic[:N[:K]]} (generated, for tests
+ * and smoke runs).
  */
 public final class DataSources {
   public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
@@ -69,11 +70,16 @@ public final class DataSources {
 
   /**
    * Opens {@code data}: {@code fashion-mnist}, an IDX folder, {@code synthetic[:N[:K]]}, an image
-   * folder or a CSV manifest; image files are read at {@code load}'s shape.
+   * folder or a CSV manifest (see {@link DataSpec#parse}); image files are read at {@code load}'s
+   * shape.
    */
   public static DataSplits open(String data, Load load) {
-    String d = data.trim();
-    if (d.equalsIgnoreCase("fashion-mnist") || d.equalsIgnoreCase("fashion_mnist")) {
+    return open(DataSpec.parse(data), load);
+  }
+
+  /** Opens parsed data; image files are read at {@code load}'s shape. */
+  public static DataSplits open(DataSpec spec, Load load) {
+    if (spec instanceof DataSpec.FashionMnist) {
       Path dir =
           locateFashionMnist()
               .orElseThrow(
@@ -85,25 +91,16 @@ public final class DataSources {
                               + INSTALL_HINT));
       return readIdxDir(dir);
     }
-    if (d.toLowerCase(Locale.ROOT).startsWith("synthetic")) return synthetic(d);
-    Path p = Path.of(d);
-    if (!Files.exists(p)) {
-      throw new ImgclassException(
-          "data not found: " + d + " (use fashion-mnist, a folder of IDX files, or synthetic[:N])");
-    }
-    if (isIdxDir(p)) return readIdxDir(p);
-    if (CsvManifest.looksLikeManifest(p)) {
+    if (spec instanceof DataSpec.Synthetic s)
+      return SyntheticData.splits(s.images(), s.classes(), 28);
+    if (spec instanceof DataSpec.IdxDir x) return readIdxDir(x.dir());
+    if (spec instanceof DataSpec.CsvManifest x) {
       DataIssues issues = new DataIssues();
-      return files(CsvManifest.read(p, issues), load, issues, "CSV manifest " + p);
+      return files(CsvManifest.read(x.file(), issues), load, issues, "CSV manifest " + x.file());
     }
-    if (ImageFolder.looksLikeFolder(p)) {
-      DataIssues issues = new DataIssues();
-      return files(ImageFolder.scan(p, issues), load, issues, "image folder " + p);
-    }
-    throw new ImgclassException(
-        "cannot read "
-            + d
-            + " as data: expected an image folder (one sub-folder per class), a CSV manifest (path,label), or a folder of IDX files");
+    DataSpec.ImageFolder x = (DataSpec.ImageFolder) spec;
+    DataIssues issues = new DataIssues();
+    return files(ImageFolder.scan(x.dir(), issues), load, issues, "image folder " + x.dir());
   }
 
   private static DataSplits files(
@@ -131,6 +128,7 @@ public final class DataSources {
   static String kindOf(ImgclassException e) {
     String m = String.valueOf(e.getMessage());
     if (m.contains("above the limit")) return "too-large";
+    if (m.contains("damaged")) return "damaged";
     if (m.contains("no such")) return "missing";
     return "unreadable";
   }
@@ -203,17 +201,5 @@ public final class DataSources {
 
   private static List<String> digits() {
     return IntStream.range(0, 10).mapToObj(Integer::toString).toList();
-  }
-
-  private static DataSplits synthetic(String d) {
-    String[] parts = d.split(":");
-    try {
-      int n = parts.length > 1 ? Integer.parseInt(parts[1]) : 2000;
-      int k = parts.length > 2 ? Integer.parseInt(parts[2]) : 10;
-      return SyntheticData.splits(n, k, 28);
-    } catch (NumberFormatException e) {
-      throw new ImgclassException(
-          "bad synthetic data spec '" + d + "': use synthetic, synthetic:N or synthetic:N:CLASSES");
-    }
   }
 }

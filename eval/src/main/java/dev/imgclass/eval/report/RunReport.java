@@ -219,7 +219,9 @@ public final class RunReport {
     h.p(
         "sub",
         "Written by imgclass "
-            + str(card.provenance().get("tool_version"))
+            + str(
+                card.provenance()
+                    .getOrDefault("imgclass_version", card.provenance().get("tool_version")))
             + "; the charts are also in "
             + String.join(", ", charts.keySet())
             + ".");
@@ -275,7 +277,9 @@ public final class RunReport {
                 "%.0f MB",
                 rows.stream().mapToDouble(MetricsRow::rssMb).max().orElse(Double.NaN))));
     out.add(List.of("best epoch", str(m.get("best_epoch"))));
-    out.add(List.of("git commit", str(p.get("git_commit"))));
+    // runs before imgclass_commit recorded the git commit of the folder training started in
+    out.add(
+        List.of("imgclass commit", str(p.getOrDefault("imgclass_commit", p.get("git_commit")))));
     out.add(List.of("created", str(p.get("created"))));
     return out;
   }

@@ -2,6 +2,7 @@ package dev.imgclass.train.export;
 
 import ai.onnx.proto.OnnxMl;
 import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.BuildInfo;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
@@ -36,7 +37,7 @@ public final class OnnxExporter {
             .addOpsetImport(
                 OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OnnxMetadata.OPSET))
             .setProducerName("imgclass")
-            .setProducerVersion(String.valueOf(provenance.getOrDefault("tool_version", "")))
+            .setProducerVersion(BuildInfo.version())
             .setDocString(
                 "imgclass "
                     + spec.architecture()
@@ -54,7 +55,16 @@ public final class OnnxExporter {
 
   /** Exports atomically to {@code out}. */
   public static void export(Net net, Map<String, Object> provenance, Path out) {
-    AtomicFiles.write(out, toBytes(net, provenance));
+    export(net, provenance, out, f -> {});
+  }
+
+  /**
+   * Exports to a temporary file beside {@code out}, runs {@code check} on it (a parity check, say),
+   * and only then renames it over {@code out}; a failed check leaves {@code out} as it was.
+   */
+  public static void export(
+      Net net, Map<String, Object> provenance, Path out, AtomicFiles.Check check) {
+    AtomicFiles.write(out, toBytes(net, provenance), check);
   }
 
   /** A float tensor value with a dynamic leading batch dimension. */

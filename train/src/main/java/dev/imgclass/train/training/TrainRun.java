@@ -1,5 +1,6 @@
 package dev.imgclass.train.training;
 
+import dev.imgclass.core.BuildInfo;
 import dev.imgclass.core.EvalReport;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
@@ -316,8 +317,8 @@ public final class TrainRun {
       provenance.put("skipped_files", issues.skipped());
       issues.write(runDir.resolve(DATA_ISSUES));
     }
-    provenance.put("git_commit", gitCommit());
-    provenance.put("tool_version", VERSION);
+    provenance.put("imgclass_version", BuildInfo.version());
+    provenance.put("imgclass_commit", BuildInfo.commit());
     provenance.put("created", Instant.now().toString());
     provenance.put("precision", precision.label());
     provenance.put("threads", threads);
@@ -389,19 +390,6 @@ public final class TrainRun {
       return s.findAny().isPresent();
     } catch (IOException e) {
       return true;
-    }
-  }
-
-  static String gitCommit() {
-    try {
-      Process p =
-          new ProcessBuilder("git", "rev-parse", "--short=12", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      String s = new String(p.getInputStream().readAllBytes()).trim();
-      return p.waitFor() == 0 && s.matches("[0-9a-f]+") ? s : "unknown";
-    } catch (IOException | InterruptedException e) {
-      return "unknown";
     }
   }
 

@@ -51,7 +51,7 @@ class TrainerTest {
     ModelCard card = ModelCard.read(dir);
     assertThat(card.spec().classes()).hasSize(10);
     assertThat(card.provenance())
-        .containsKeys("seed", "data_fingerprint", "git_commit", "tool_version");
+        .containsKeys("seed", "data_fingerprint", "imgclass_version", "imgclass_commit");
     assertThat(log.toString()).contains("epoch 3/3");
   }
 
