@@ -3,9 +3,11 @@ package dev.imgclass.cli;
 import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelCard;
+import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
 import dev.imgclass.eval.Parity;
 import dev.imgclass.quantize.QdqQuantizer;
+import dev.imgclass.runtime.Classifiers;
 import dev.imgclass.runtime.OnnxClassifier;
 import dev.imgclass.runtime.OnnxOptions;
 import dev.imgclass.train.engine.Engine;
@@ -39,7 +41,12 @@ final class ExportCommand implements Callable<Integer> {
   /** The limit the parity check applies; tests lower it below zero to make the check fail. */
   static volatile double parityLimit = PARITY_LIMIT;
 
-  @Option(names = "--model", required = true, description = "Run directory.")
+  @Option(
+      names = "--model",
+      required = true,
+      description =
+          "Run directory; or an .onnx file to quantize with --int8 (ONNX Runtime only, no"
+              + " libtorch).")
   Path model;
 
   @Option(names = "--format", defaultValue = "onnx", description = "onnx (the only format so far).")
@@ -97,6 +104,7 @@ final class ExportCommand implements Callable<Integer> {
     if (calibrationSize < 1)
       throw new ImgclassException("--calibration-size must be at least 1, got " + calibrationSize);
     QdqQuantizer.Method method = QdqQuantizer.Method.parse(calibrationMethod);
+    if (Classifiers.isOnnx(model)) return quantizeOnnxFile(method);
     Engine.threads(threads);
     Net net = ModelOptions.loadRun(model);
     Map<String, Object> provenance = new LinkedHashMap<>(ModelCard.read(model).provenance());
@@ -110,7 +118,7 @@ final class ExportCommand implements Callable<Integer> {
       Path fp32 = model.resolve("model.onnx");
       writeChecked(net, provenance, fp32);
       Int8Export.run(
-          net,
+          net.spec(),
           fp32,
           model.resolve("model.int8.onnx"),
           calibration,
@@ -127,10 +135,35 @@ final class ExportCommand implements Callable<Integer> {
       Files.write(fp32, OnnxExporter.toBytes(net, provenance));
       double diff = parity(net, fp32);
       System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
-      Int8Export.run(net, fp32, out, calibration, calibrationSize, method, threads);
+      Int8Export.run(net.spec(), fp32, out, calibration, calibrationSize, method, threads);
     } finally {
       AtomicFiles.deleteQuietly(fp32);
     }
+    return 0;
+  }
+
+  /**
+   * {@code --model FILE.onnx --int8}: quantizes an exported file as it is, with ONNX Runtime only
+   * (no libtorch is loaded); the INT8 file goes to {@code --out}, else beside it as {@code
+   * NAME.int8.onnx}.
+   */
+  private Integer quantizeOnnxFile(QdqQuantizer.Method method) throws IOException {
+    if (!int8) {
+      throw new ImgclassException(
+          model
+              + " is already an ONNX file: pass --int8 --calibration DATA to quantize it, or a run"
+              + " directory to export");
+    }
+    if (!Files.isRegularFile(model)) throw new ImgclassException("model not found: " + model);
+    ModelSpec spec;
+    try (OnnxClassifier c = OnnxClassifier.open(model, OnnxOptions.cpu(threads))) {
+      spec = c.spec();
+    }
+    String name = model.getFileName().toString().replaceAll("(?i)\\.onnx$", "");
+    Path target = out != null ? out : model.resolveSibling(name + ".int8.onnx");
+    if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()))
+      throw new ImgclassException("--out must differ from the FP32 file " + model);
+    Int8Export.run(spec, model, target, calibration, calibrationSize, method, threads);
     return 0;
   }
 

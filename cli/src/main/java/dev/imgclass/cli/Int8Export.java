@@ -2,6 +2,7 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.DataSplits;
@@ -11,7 +12,6 @@ import dev.imgclass.eval.Evaluator;
 import dev.imgclass.quantize.QdqQuantizer;
 import dev.imgclass.runtime.OnnxClassifier;
 import dev.imgclass.runtime.OnnxOptions;
-import dev.imgclass.train.models.Net;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,17 +20,24 @@ import java.util.Optional;
 /**
  * The INT8 half of {@code imgclass export}: calibrates on training images, writes the QDQ model,
  * and reports what quantization cost on the data's test split (accuracy, top-1 agreement, size).
+ * Engine-free: it reads the FP32 ONNX file and runs ONNX Runtime only.
  */
 final class Int8Export {
   private Int8Export() {}
 
   static void run(
-      Net net, Path fp32, Path out, String data, int size, QdqQuantizer.Method method, int threads)
+      ModelSpec spec,
+      Path fp32,
+      Path out,
+      String data,
+      int size,
+      QdqQuantizer.Method method,
+      int threads)
       throws IOException {
-    DataSplits splits = DataSources.open(data, DataSources.Load.of(net.spec()));
-    EvalCommand.checkClasses(net.spec().classes(), splits.train().classes());
+    DataSplits splits = DataSources.open(data, DataSources.Load.of(spec));
+    EvalCommand.checkClasses(spec.classes(), splits.train().classes());
     Dataset calib = Splits.limit(splits.train(), size, 17);
-    Preprocessor pre = new Preprocessor(net.spec());
+    Preprocessor pre = new Preprocessor(spec);
     float[] x = new float[calib.size() * pre.inputLength()];
     int used = 0;
     for (int i = 0; i < calib.size(); i++) {

@@ -127,4 +127,31 @@ class EngineFreeCommandsTest {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Json.MAPPER.readTree(r.out()).get("pValue").asDouble()).isEqualTo(1.0);
   }
+
+  @Test
+  void int8_export_of_an_onnx_file_runs_without_libtorch() throws Exception {
+    Path fp32 = dir.resolve("q/model.onnx");
+    Files.createDirectories(fp32.getParent());
+    Files.copy(onnx, fp32);
+    Cli.Run r =
+        runWithoutEngine(
+            "export", "--model", fp32.toString(), "--int8", "--calibration", "synthetic:300",
+            "--calibration-size", "64", "--threads", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    Path q = dir.resolve("q/model.int8.onnx");
+    assertThat(q).isRegularFile();
+    assertThat(Files.size(q)).isLessThan(Files.size(fp32));
+    assertThat(r.out()).contains("top-1 agreement");
+    Cli.Run c =
+        runWithoutEngine(
+            "compare", fp32.toString(), q.toString(), "--data", "synthetic:300", "--json");
+    assertThat(c.code()).as(c.err()).isZero();
+  }
+
+  @Test
+  void an_onnx_file_without_int8_is_refused_in_one_line() throws Exception {
+    Cli.Run r = runWithoutEngine("export", "--model", onnx.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith("error: ").contains("already an ONNX file");
+  }
 }
