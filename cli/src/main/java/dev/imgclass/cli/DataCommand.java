@@ -163,6 +163,9 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--columns", defaultValue = "8", description = "Images per row (default: 8).")
     int columns;
 
+    @Option(names = "--json", description = "Print what was written as one JSON document.")
+    boolean json;
+
     @Option(
         names = "--model",
         description = "Model whose input size image files are read at (default: resnet20).")
@@ -214,7 +217,13 @@ final class DataCommand implements Callable<Integer> {
       if (images.isEmpty()) throw new ImgclassException("no readable images in " + data);
       aug.batchMix().ifPresent(m -> mixPreview(m, images, captions));
       PreviewGrid.write(PreviewGrid.render(images, captions, columns, Math.max(1, 96 / size)), out);
-      System.out.printf("wrote %s: %d images, augment %s%n", out, images.size(), aug.describe());
+      if (json) {
+        System.out.println(
+            Json.write(
+                Map.of("file", out.toString(), "images", images.size(), "augment", aug.spec())));
+      } else {
+        System.out.printf("wrote %s: %d images, augment %s%n", out, images.size(), aug.describe());
+      }
       return 0;
     }
 

@@ -3,6 +3,7 @@ package dev.imgclass.cli;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.train.training.TrainConfig;
 import dev.imgclass.train.training.TrainRun;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -43,9 +44,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "fp32, bf16 or auto (default: auto).")
   String precision;
 
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON document (progress goes to stderr).")
+  boolean json;
+
   @Override
   public Integer call() {
-    FashionMnistInstaller.ensure(System.out);
+    PrintStream log = json ? System.err : System.out;
+    FashionMnistInstaller.ensure(log);
     if (out == null)
       out =
           Path.of(
@@ -55,11 +62,15 @@ final class DemoCommand implements Callable<Integer> {
     b.model = "resnet20";
     b.threads = threads;
     b.precision = precision;
-    b.epochs = epochs != null ? epochs : DemoBudget.epochsFor(minutes, b, System.out);
+    b.epochs = epochs != null ? epochs : DemoBudget.epochsFor(minutes, b, log);
     TrainConfig cfg = b.build();
-    System.out.printf(
+    log.printf(
         "demo: resnet20 on Fashion-MNIST, %d epochs, budget %.0f min%n", cfg.epochs(), minutes);
-    TrainRun.Result r = TrainRun.run(cfg, "fashion-mnist", out, false, System.out);
+    TrainRun.Result r = TrainRun.run(cfg, "fashion-mnist", out, false, log);
+    if (json) {
+      System.out.println(TrainCommand.json(r));
+      return 0;
+    }
     System.out.println();
     r.test()
         .ifPresent(

@@ -2,6 +2,7 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelCard;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
@@ -16,6 +17,7 @@ import dev.imgclass.train.export.OnnxExporter;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.TorchClassifier;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -92,8 +94,26 @@ final class ExportCommand implements Callable<Integer> {
               + " (least KL divergence, as TensorRT) (default: percentile).")
   String calibrationMethod;
 
+  @Option(
+      names = "--json",
+      description = "Print the files written and their checks as one JSON document.")
+  boolean json;
+
+  /** What was written, for --json; human-readable lines go to stderr then. */
+  private final Map<String, Object> result = new LinkedHashMap<>();
+
+  private PrintStream log() {
+    return json ? System.err : System.out;
+  }
+
   @Override
   public Integer call() throws IOException {
+    int code = export();
+    if (json) System.out.println(Json.write(result));
+    return code;
+  }
+
+  private int export() throws IOException {
     if (!format.equals("onnx"))
       throw new ImgclassException(
           "unknown --format '" + format + "': onnx is the only export format");
@@ -117,14 +137,17 @@ final class ExportCommand implements Callable<Integer> {
     if (out == null) { // both files in the run
       Path fp32 = model.resolve("model.onnx");
       writeChecked(net, provenance, fp32);
-      Int8Export.run(
-          net.spec(),
-          fp32,
-          model.resolve("model.int8.onnx"),
-          calibration,
-          calibrationSize,
-          method,
-          threads);
+      result.put(
+          "int8",
+          Int8Export.run(
+              net.spec(),
+              fp32,
+              model.resolve("model.int8.onnx"),
+              calibration,
+              calibrationSize,
+              method,
+              threads,
+              log()));
       return 0;
     }
     // --out names the INT8 file; the FP32 model it is made from is a temporary file beside it
@@ -134,8 +157,12 @@ final class ExportCommand implements Callable<Integer> {
     try {
       Files.write(fp32, OnnxExporter.toBytes(net, provenance));
       double diff = parity(net, fp32);
-      System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
-      Int8Export.run(net.spec(), fp32, out, calibration, calibrationSize, method, threads);
+      log().printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff);
+      result.put("parity_max_abs_diff", diff);
+      result.put(
+          "int8",
+          Int8Export.run(
+              net.spec(), fp32, out, calibration, calibrationSize, method, threads, log()));
     } finally {
       AtomicFiles.deleteQuietly(fp32);
     }
@@ -147,7 +174,7 @@ final class ExportCommand implements Callable<Integer> {
    * (no libtorch is loaded); the INT8 file goes to {@code --out}, else beside it as {@code
    * NAME.int8.onnx}.
    */
-  private Integer quantizeOnnxFile(QdqQuantizer.Method method) throws IOException {
+  private int quantizeOnnxFile(QdqQuantizer.Method method) throws IOException {
     if (!int8) {
       throw new ImgclassException(
           model
@@ -163,7 +190,9 @@ final class ExportCommand implements Callable<Integer> {
     Path target = out != null ? out : model.resolveSibling(name + ".int8.onnx");
     if (target.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()))
       throw new ImgclassException("--out must differ from the FP32 file " + model);
-    Int8Export.run(spec, model, target, calibration, calibrationSize, method, threads);
+    result.put(
+        "int8",
+        Int8Export.run(spec, model, target, calibration, calibrationSize, method, threads, log()));
     return 0;
   }
 
@@ -172,18 +201,28 @@ final class ExportCommand implements Callable<Integer> {
       throws IOException {
     double[] diff = new double[1];
     OnnxExporter.export(net, provenance, target, f -> diff[0] = parity(net, f));
-    System.out.printf(
-        "wrote %s (%.2f MB, ONNX opset %d, input '%s' [batch, %d, %d, %d], output '%s' [batch, %d])%n",
-        target,
-        Files.size(target) / 1e6,
-        OnnxMetadata.OPSET,
-        OnnxMetadata.INPUT,
-        net.spec().inChannels(),
-        net.spec().inputSize(),
-        net.spec().inputSize(),
-        OnnxMetadata.OUTPUT,
-        net.spec().numClasses());
-    System.out.printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff[0]);
+    result.put(
+        "onnx",
+        Map.of(
+            "file",
+            target.toString(),
+            "bytes",
+            Files.size(target),
+            "parity_max_abs_diff",
+            diff[0]));
+    log()
+        .printf(
+            "wrote %s (%.2f MB, ONNX opset %d, input '%s' [batch, %d, %d, %d], output '%s' [batch, %d])%n",
+            target,
+            Files.size(target) / 1e6,
+            OnnxMetadata.OPSET,
+            OnnxMetadata.INPUT,
+            net.spec().inChannels(),
+            net.spec().inputSize(),
+            net.spec().inputSize(),
+            OnnxMetadata.OUTPUT,
+            net.spec().numClasses());
+    log().printf("parity with libtorch on 64 inputs: max |Δ logit| = %.2e%n", diff[0]);
   }
 
   /** The largest logit difference between {@code net} and the ONNX file; refuses a bad file. */

@@ -13,8 +13,11 @@ import dev.imgclass.quantize.QdqQuantizer;
 import dev.imgclass.runtime.OnnxClassifier;
 import dev.imgclass.runtime.OnnxOptions;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,15 +28,18 @@ import java.util.Optional;
 final class Int8Export {
   private Int8Export() {}
 
-  static void run(
+  /** Writes the INT8 model; prints to {@code log} and returns the numbers for {@code --json}. */
+  static Map<String, Object> run(
       ModelSpec spec,
       Path fp32,
       Path out,
       String data,
       int size,
       QdqQuantizer.Method method,
-      int threads)
+      int threads,
+      PrintStream log)
       throws IOException {
+    Map<String, Object> result = new LinkedHashMap<>();
     DataSplits splits = DataSources.open(data, DataSources.Load.of(spec));
     EvalCommand.checkClasses(spec.classes(), splits.train().classes());
     Dataset calib = Splits.limit(splits.train(), size, 17);
@@ -53,7 +59,11 @@ final class Int8Export {
     byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads);
     // the file must load in ONNX Runtime before it replaces a previous one
     AtomicFiles.write(out, q, f -> OnnxClassifier.open(f, OnnxOptions.cpu(threads)).close());
-    System.out.printf(
+    result.put("file", out.toString());
+    result.put("bytes", q.length);
+    result.put("calibration_images", used);
+    result.put("calibration_method", method.name().toLowerCase(java.util.Locale.ROOT));
+    log.printf(
         "wrote %s (%.2f MB, %.1fx smaller; calibrated on %d training images, %s ranges)%n",
         out,
         q.length / 1e6,
@@ -61,7 +71,7 @@ final class Int8Export {
         used,
         method.name().toLowerCase(java.util.Locale.ROOT));
     Optional<Dataset> test = splits.test();
-    if (test.isEmpty()) return;
+    if (test.isEmpty()) return result;
     try (OnnxClassifier a = OnnxClassifier.open(fp32, OnnxOptions.cpu(threads));
         OnnxClassifier b = OnnxClassifier.open(out, OnnxOptions.cpu(threads))) {
       Dataset t = test.get();
@@ -78,7 +88,11 @@ final class Int8Export {
         agree += ya[j] == yb[j] ? 1 : 0;
       }
       double n = ya.length;
-      System.out.printf(
+      result.put("test_images", ya.length);
+      result.put("fp32_top1", rightA / n);
+      result.put("int8_top1", rightB / n);
+      result.put("top1_agreement", agree / n);
+      log.printf(
           "test split (%d images%s): FP32 top-1 %.2f%%, INT8 top-1 %.2f%% (%+.2f pt), top-1 agreement %.2f%%%n",
           ya.length,
           pa.skipped().isEmpty() ? "" : ", " + pa.skipped().size() + " unreadable skipped",
@@ -87,5 +101,6 @@ final class Int8Export {
           100 * (rightB - rightA) / n,
           100 * agree / n);
     }
+    return result;
   }
 }

@@ -75,15 +75,20 @@ final class TrainCommand implements Callable<Integer> {
             maxPixels != null ? maxPixels : d.maxPixels());
     TrainRun.Result r = TrainRun.run(cfg, data, d, out, resume, json ? System.err : System.out);
     if (json) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("run_dir", r.runDir().toString());
-      m.put("wall_seconds", r.wallSeconds());
-      m.put("train_images_per_second", r.trainImagesPerSecond());
-      m.put("metrics", r.card().metrics());
-      System.out.println(Json.write(m));
+      System.out.println(json(r));
     } else {
       Summary.print(r, System.out);
     }
     return 0;
+  }
+
+  /** A finished run as the one JSON document of {@code --json}. */
+  static String json(TrainRun.Result r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("run_dir", r.runDir().toString());
+    m.put("wall_seconds", r.wallSeconds());
+    m.put("train_images_per_second", r.trainImagesPerSecond());
+    m.put("metrics", r.card().metrics());
+    return Json.write(m);
   }
 }

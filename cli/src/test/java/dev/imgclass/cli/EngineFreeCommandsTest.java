@@ -135,8 +135,16 @@ class EngineFreeCommandsTest {
     Files.copy(onnx, fp32);
     Cli.Run r =
         runWithoutEngine(
-            "export", "--model", fp32.toString(), "--int8", "--calibration", "synthetic:300",
-            "--calibration-size", "64", "--threads", "2");
+            "export",
+            "--model",
+            fp32.toString(),
+            "--int8",
+            "--calibration",
+            "synthetic:300",
+            "--calibration-size",
+            "64",
+            "--threads",
+            "2");
     assertThat(r.code()).as(r.err()).isZero();
     Path q = dir.resolve("q/model.int8.onnx");
     assertThat(q).isRegularFile();
