@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
  * synthetic:N}) unless it is the bare word {@code synthetic}.
  */
 public sealed interface DataSpec {
-  /** The accepted forms, for error messages. */
+  /** The accepted forms: the one text for error messages and the CLI's help. */
   String FORMS =
-      "fashion-mnist, a folder of IDX files, an image folder (one sub-folder per class), a CSV"
-          + " manifest (path,label), or synthetic[:N[:CLASSES]]";
+      "fashion-mnist ($IMGCLASS_DATA or Debian's dataset-fashion-mnist), a folder of IDX files, an"
+          + " image folder (one sub-folder per class, optionally under train/ val/ test/), a CSV"
+          + " manifest (path,label[,split]) or synthetic:N[:CLASSES] (generated images)";
 
   /** Fashion-MNIST, wherever this machine has it. */
   record FashionMnist() implements DataSpec {}

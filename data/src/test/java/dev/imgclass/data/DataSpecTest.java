@@ -51,8 +51,8 @@ class DataSpecTest {
       assertThatThrownBy(() -> DataSpec.parse(bad))
           .isInstanceOf(ImgclassException.class)
           .hasMessageContaining("bad data '" + bad + "'")
-          .hasMessageContaining("an image folder (one sub-folder per class)")
-          .hasMessageContaining("synthetic[:N[:CLASSES]]");
+          .hasMessageContaining("an image folder (one sub-folder per class")
+          .hasMessageContaining("synthetic:N[:CLASSES]");
     }
   }
 
