@@ -1,7 +1,10 @@
 package dev.imgclass.core;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,12 +19,45 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
   private AtomicFiles() {}
 
+  /** Produces a file's content; may throw, and then the target is left as it was. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
   public static void write(Path target, byte[] bytes) {
     write(target, new ByteBuffer[] {ByteBuffer.wrap(bytes)});
   }
 
   /** Writes the buffers in order as one file, atomically. */
   public static void write(Path target, ByteBuffer[] parts) {
+    writeWith(
+        target,
+        ch -> {
+          for (ByteBuffer part : parts) {
+            ByteBuffer b = part.duplicate();
+            while (b.hasRemaining()) ch.write(b);
+          }
+        });
+  }
+
+  /** Writes what {@code content} streams as one file, atomically. */
+  public static void write(Path target, Content content) {
+    writeWith(
+        target,
+        ch -> {
+          // not closed here: closing the stream would close the channel before its fsync
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch));
+          content.writeTo(out);
+          out.flush();
+        });
+  }
+
+  private interface ChannelWriter {
+    void write(FileChannel ch) throws IOException;
+  }
+
+  private static void writeWith(Path target, ChannelWriter writer) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
     try {
@@ -29,16 +65,14 @@ public final class AtomicFiles {
       tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       readableByAll(tmp); // temp files start as rw-------; models are meant to be shared
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        for (ByteBuffer part : parts) {
-          ByteBuffer b = part.duplicate();
-          while (b.hasRemaining()) ch.write(b);
-        }
+        writer.write(ch);
         ch.force(true);
       }
       move(tmp, target);
       fsyncDir(dir);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       deleteQuietly(tmp);
+      if (e instanceof RuntimeException r) throw r;
       throw new ImgclassException("cannot write " + target + ": " + e.getMessage(), e);
     }
   }

@@ -89,7 +89,7 @@ public final class LoopBench {
             listeners);
     for (int i = 0; i < 5; i++) inner.step(batch, 0.01); // warm-up, not counted
     long t1 = System.nanoTime();
-    trainer.fit(TrainState.start(cfg, data.fingerprint()), epochs);
+    trainer.fit(TrainState.start(cfg, precision.label(), data.fingerprint()), epochs);
     double loopSeconds = (System.nanoTime() - t1) / 1e9;
     return new Result(steps, inStep[0] / 1e9, loopSeconds);
   }

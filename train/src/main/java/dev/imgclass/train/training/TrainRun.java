@@ -185,24 +185,13 @@ public final class TrainRun {
               .mapToLong(e -> e.tensor().numel())
               .sum());
     Optimizer optimizer = Optimizer.create(cfg, net.params());
-    TrainState start = TrainState.start(cfg, fingerprint);
+    TrainState start = TrainState.start(cfg, precision.label(), fingerprint);
     if (restored.isPresent()) {
       TrainState s = restored.get().state();
-      if (!s.config().equals(cfg)) {
-        throw new ImgclassException(
-            "--resume needs the same settings as the original run; the checkpoint was made with "
-                + Json.write(s.config()).replaceAll("\\s+", " "));
-      }
-      if (!s.dataFingerprint().equals(fingerprint)) {
-        throw new ImgclassException(
-            "--resume needs the same data: the checkpoint's data fingerprint is "
-                + s.dataFingerprint()
-                + ", this data's is "
-                + fingerprint);
-      }
+      s.checkResumableWith(cfg, precision.label(), fingerprint);
       Weights.load(net, restored.get().weights(), checkpoints.dir("last").toString());
       optimizer.loadState(restored.get().optimizer());
-      start = s;
+      start = s.withConfig(cfg); // operational settings (threads, ...) may have changed
     }
 
     out.printf(
