@@ -5,12 +5,12 @@ import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
-import dev.imgclass.core.Preprocessor;
 import dev.imgclass.data.DataIssues;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.data.FileDataset;
 import dev.imgclass.data.augment.Augmentation;
+import dev.imgclass.train.training.TrainConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -27,9 +27,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code imgclass bench-data} (hidden; used by bench/data_pipeline.sh): images/s of the input
- * pipeline against one thread of plain ImageIO on the same files. The passes ({@link DataPasses})
- * run interleaved, round after round, so that drift on a shared machine hits them all alike; each
- * also records the CPU this process got, since on a loaded machine that, not the code, sets img/s.
+ * pipeline (the batch loader a training run with these settings builds) against one thread of plain
+ * ImageIO on the same files. The passes ({@link DataPasses}) run interleaved, round after round, so
+ * that drift on a shared machine hits them all alike; each also records the CPU this process got,
+ * since on a loaded machine that, not the code, sets img/s.
  */
 @Command(
     name = "bench-data",
@@ -116,10 +117,13 @@ final class BenchDataCommand implements Callable<Integer> {
     // mean and std change no timing; the pipeline only needs some
     List<Double> mean = Collections.nCopies(channels, 0.5);
     List<Double> std = Collections.nCopies(channels, 0.25);
-    Preprocessor pre =
-        new Preprocessor(new ModelSpec("bench", files.classes(), channels, size, mean, std));
+    ModelSpec spec = new ModelSpec("bench", files.classes(), channels, size, mean, std);
+    TrainConfig.Builder run = TrainConfig.builder();
+    run.batchSize = batchSize;
+    run.augment = augment;
+    run.seed = seed;
     DataIssues issues = new DataIssues();
-    DataPasses passes = new DataPasses(aug, pre, batchSize, seed, issues);
+    DataPasses passes = new DataPasses(run.build(), spec, issues);
     String reader = DataPasses.defaultReader(files.entries().get(0).path());
 
     // untimed: every file into the OS page cache, and the cache of decoded images

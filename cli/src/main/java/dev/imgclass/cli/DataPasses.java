@@ -2,13 +2,15 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
-import dev.imgclass.core.Preprocessor;
+import dev.imgclass.core.ModelSpec;
 import dev.imgclass.data.Batch;
 import dev.imgclass.data.BatchLoader;
 import dev.imgclass.data.DataIssues;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.data.FileDataset;
 import dev.imgclass.data.augment.Augmentation;
+import dev.imgclass.train.training.RunAssembly;
+import dev.imgclass.train.training.TrainConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,18 +40,20 @@ final class DataPasses {
    */
   record Measurement(String key, String what, String threads, Pass pass) {}
 
+  private final TrainConfig cfg;
+  private final ModelSpec spec;
   private final Augmentation aug;
-  private final Preprocessor pre;
-  private final int batchSize;
-  private final long seed;
   private final DataIssues issues;
   private long sink; // consumes every result, so that no pass can be optimised away
 
-  DataPasses(Augmentation aug, Preprocessor pre, int batchSize, long seed, DataIssues issues) {
-    this.aug = aug;
-    this.pre = pre;
-    this.batchSize = batchSize;
-    this.seed = seed;
+  /**
+   * @param cfg the run whose batches the pipeline passes build (batch size, augmentation, sampler,
+   *     seed), through the loader a training run builds ({@link RunAssembly#loader})
+   */
+  DataPasses(TrainConfig cfg, ModelSpec spec, DataIssues issues) {
+    this.cfg = cfg;
+    this.spec = spec;
+    this.aug = Augmentation.parse(cfg.augment());
     this.issues = issues;
   }
 
@@ -173,27 +177,10 @@ final class DataPasses {
     return n;
   }
 
-  /** One epoch through {@link BatchLoader}, consumed as the trainer consumes it. */
+  /** One epoch through the training run's {@link BatchLoader}, consumed as the trainer does. */
   private int pipeline(Dataset d, int workers, int epoch) {
-    BatchLoader.Mixer mixer =
-        aug.batchMix()
-            .<BatchLoader.Mixer>map(
-                m ->
-                    (x, y, n, rng) ->
-                        m.apply(
-                            x,
-                            y,
-                            n,
-                            d.channels(),
-                            d.height(),
-                            d.width(),
-                            d.classes().size(),
-                            0,
-                            rng))
-            .orElse(null);
     int n = 0;
-    try (BatchLoader loader =
-        new BatchLoader(d, pre, aug, mixer, batchSize, seed, false, false, workers, issues)) {
+    try (BatchLoader loader = RunAssembly.loader(cfg, d, spec, aug, workers, issues)) {
       for (Iterator<Batch> it = loader.epoch(loader.order(epoch), epoch, 0); it.hasNext(); ) {
         Batch b = it.next();
         sink += Float.floatToIntBits(b.inputs()[0]);

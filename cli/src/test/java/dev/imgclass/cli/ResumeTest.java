@@ -108,7 +108,9 @@ class ResumeTest {
             out.toString(),
             "--resume");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("--resume needs the same settings");
+    assertThat(r.err())
+        .contains("resume needs the settings of the original run")
+        .contains("lr 0.1 in the checkpoint, 0.5 now");
   }
 
   @Test

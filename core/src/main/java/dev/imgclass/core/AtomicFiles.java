@@ -1,7 +1,10 @@
 package dev.imgclass.core;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -11,7 +14,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes that never leave a half-written file behind: write to a temporary file in the same folder,
- * fsync, then rename over the target. A crash leaves either the old or the new file.
+ * fsync, optionally check the complete file, then rename over the target. A crash leaves either
+ * the old or the new file; a failed write or check leaves the old one.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -20,6 +24,12 @@ public final class AtomicFiles {
   @FunctionalInterface
   public interface Check {
     void accept(Path file) throws IOException;
+  }
+
+  /** Produces a file's content; may throw, and then the target is left as it was. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(OutputStream out) throws IOException;
   }
 
   public static void write(Path target, byte[] bytes) {
@@ -33,15 +43,41 @@ public final class AtomicFiles {
    * exception propagates.
    */
   public static void write(Path target, byte[] bytes, Check check) {
-    write(target, new ByteBuffer[] {ByteBuffer.wrap(bytes)}, check);
+    writeWith(target, buffers(new ByteBuffer[] {ByteBuffer.wrap(bytes)}), check);
   }
 
   /** Writes the buffers in order as one file, atomically. */
   public static void write(Path target, ByteBuffer[] parts) {
-    write(target, parts, f -> {});
+    writeWith(target, buffers(parts), f -> {});
   }
 
-  private static void write(Path target, ByteBuffer[] parts, Check check) {
+  /** Writes what {@code content} streams as one file, atomically. */
+  public static void write(Path target, Content content) {
+    writeWith(
+        target,
+        ch -> {
+          // not closed here: closing the stream would close the channel before its fsync
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch));
+          content.writeTo(out);
+          out.flush();
+        },
+        f -> {});
+  }
+
+  private interface ChannelWriter {
+    void write(FileChannel ch) throws IOException;
+  }
+
+  private static ChannelWriter buffers(ByteBuffer[] parts) {
+    return ch -> {
+      for (ByteBuffer part : parts) {
+        ByteBuffer b = part.duplicate();
+        while (b.hasRemaining()) ch.write(b);
+      }
+    };
+  }
+
+  private static void writeWith(Path target, ChannelWriter writer, Check check) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
     try {
@@ -49,10 +85,7 @@ public final class AtomicFiles {
       tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       readableByAll(tmp); // temp files start as rw-------; models are meant to be shared
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        for (ByteBuffer part : parts) {
-          ByteBuffer b = part.duplicate();
-          while (b.hasRemaining()) ch.write(b);
-        }
+        writer.write(ch);
         ch.force(true);
       }
       check.accept(tmp);
@@ -62,7 +95,7 @@ public final class AtomicFiles {
       deleteQuietly(tmp);
       throw new ImgclassException("cannot write " + target + ": " + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
-      deleteQuietly(tmp); // the check refused the file
+      deleteQuietly(tmp); // the content or the check failed: the target stays as it was
       throw e;
     }
   }

@@ -42,6 +42,7 @@ final class CheckpointListener implements TrainListener {
               state.bestEpoch(),
               seconds0 + s.epochSeconds(),
               state.config(),
+              state.precision(),
               state.dataFingerprint());
       checkpoints.save("last", net, optimizer, state);
     }
@@ -61,6 +62,7 @@ final class CheckpointListener implements TrainListener {
             best ? e.epoch() + 1 : state.bestEpoch(),
             seconds0,
             state.config(),
+            state.precision(),
             state.dataFingerprint());
     checkpoints.save("last", net, optimizer, state);
     if (best) checkpoints.save("best", net, optimizer, state);

@@ -1,5 +1,6 @@
 package dev.imgclass.train.training;
 
+import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import java.io.IOException;
@@ -15,7 +16,8 @@ import java.util.Map;
 
 /**
  * Appends one row per epoch to {@code metrics.csv} and {@code metrics.jsonl}. On resume, rows of
- * epochs after the checkpoint are dropped first, so the files always describe one run.
+ * epochs after the checkpoint are dropped first (the files are rewritten atomically), so the files
+ * always describe one run; a row cut short by a crash is dropped with them.
  */
 final class MetricsLog implements TrainListener {
   static final String HEADER =
@@ -35,7 +37,7 @@ final class MetricsLog implements TrainListener {
       keepEpochsUpTo(csv, from.epoch(), true);
       keepEpochsUpTo(jsonl, from.epoch(), false);
       if (!Files.exists(csv) || Files.size(csv) == 0) {
-        Files.writeString(csv, HEADER + "\n", StandardCharsets.UTF_8);
+        AtomicFiles.write(csv, (HEADER + "\n").getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new ImgclassException(
@@ -87,7 +89,10 @@ final class MetricsLog implements TrainListener {
     return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
   }
 
-  /** Keeps the header (CSV) and rows whose epoch is at most {@code epochs}. */
+  /**
+   * Keeps the header (CSV) and rows whose epoch is at most {@code epochs}. The file is replaced
+   * whole (temp file, rename), so a crash here leaves the old rows, never a truncated file.
+   */
   private static void keepEpochsUpTo(Path file, int epochs, boolean header) throws IOException {
     if (!Files.exists(file)) return;
     List<String> kept = new ArrayList<>();
@@ -101,7 +106,9 @@ final class MetricsLog implements TrainListener {
       int epoch = header ? parseCsvEpoch(line) : parseJsonEpoch(line);
       if (epoch >= 1 && epoch <= epochs) kept.add(line);
     }
-    Files.write(file, kept, StandardCharsets.UTF_8);
+    StringBuilder text = new StringBuilder();
+    for (String line : kept) text.append(line).append('\n');
+    AtomicFiles.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private static int parseCsvEpoch(String line) {

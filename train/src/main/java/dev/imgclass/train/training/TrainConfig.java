@@ -1,7 +1,11 @@
 package dev.imgclass.train.training;
 
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Hyperparameters of one training run; stored in model.json and in checkpoints so that a run can be
@@ -110,6 +114,27 @@ public record TrainConfig(
     require(
         freeze.equals("none") || freeze.equals("backbone") || freeze.matches("\\d{1,3}"),
         "--freeze must be none, backbone or a number of body groups, got " + freeze);
+  }
+
+  /**
+   * Settings that change neither the numbers a run computes nor its data: a resumed run may change
+   * them (and uses the new values).
+   */
+  static final Set<String> OPERATIONAL = Set.of("threads", "checkpointSteps", "maxBad");
+
+  /**
+   * Every setting that changes what a run computes, by component name, with {@code precision} as it
+   * resolved on the machine ({@code auto} is fp32 on one CPU and bf16 on another).
+   */
+  Map<String, Object> resultSettings(String resolvedPrecision) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> all = Json.MAPPER.convertValue(this, LinkedHashMap.class);
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : all.entrySet()) {
+      if (!OPERATIONAL.contains(e.getKey())) out.put(e.getKey(), e.getValue());
+    }
+    out.put("precision", resolvedPrecision);
+    return out;
   }
 
   /** Body groups to freeze for a model with {@code groups} of them. */

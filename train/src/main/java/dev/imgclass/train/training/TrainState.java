@@ -1,5 +1,11 @@
 package dev.imgclass.train.training;
 
+import dev.imgclass.core.ImgclassException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * Where a run stands, saved as {@code state.json} in each checkpoint: with the weights and the
  * optimizer state it is everything needed to continue exactly.
@@ -12,6 +18,8 @@ package dev.imgclass.train.training;
  * @param bestEpoch 1-based epoch that reached {@code bestScore}, 0 before
  * @param trainSeconds training time so far, across resumes
  * @param config the run's configuration, to check a resume continues the same run
+ * @param precision the precision {@code config.precision()} resolved to on the machine that ran it
+ *     ({@code fp32} or {@code bf16}): {@code auto} may resolve differently elsewhere
  * @param dataFingerprint the training data's fingerprint, for the same reason
  */
 public record TrainState(
@@ -22,9 +30,56 @@ public record TrainState(
     int bestEpoch,
     double trainSeconds,
     TrainConfig config,
+    String precision,
     String dataFingerprint) {
 
-  public static TrainState start(TrainConfig config, String fingerprint) {
-    return new TrainState(0, 0, 0, -1, 0, 0, config, fingerprint);
+  public static TrainState start(TrainConfig config, String precision, String fingerprint) {
+    return new TrainState(0, 0, 0, -1, 0, 0, config, precision, fingerprint);
+  }
+
+  /** The same place in the run, with the settings of the run that continues it. */
+  TrainState withConfig(TrainConfig c) {
+    return new TrainState(
+        epoch,
+        batch,
+        globalStep,
+        bestScore,
+        bestEpoch,
+        trainSeconds,
+        c,
+        precision,
+        dataFingerprint);
+  }
+
+  /**
+   * Refuses to continue this checkpoint with settings that would change the results: every setting
+   * of {@link TrainConfig#resultSettings} (with the resolved precision) and the data must match;
+   * operational settings such as threads may differ.
+   *
+   * @param precision what the new run's precision resolved to
+   */
+  void checkResumableWith(TrainConfig cfg, String precision, String fingerprint) {
+    Map<String, Object> was = config.resultSettings(this.precision);
+    Map<String, Object> now = cfg.resultSettings(precision);
+    List<String> differ = new ArrayList<>();
+    for (Map.Entry<String, Object> e : now.entrySet()) {
+      Object before = was.get(e.getKey());
+      if (!Objects.equals(before, e.getValue())) {
+        differ.add(e.getKey() + " " + before + " in the checkpoint, " + e.getValue() + " now");
+      }
+    }
+    if (!differ.isEmpty()) {
+      throw new ImgclassException(
+          "resume needs the settings of the original run, which would change the results: "
+              + String.join("; ", differ)
+              + ". Use the checkpoint's values, or start a new run");
+    }
+    if (!dataFingerprint.equals(fingerprint)) {
+      throw new ImgclassException(
+          "resume needs the same data: the checkpoint's data fingerprint is "
+              + dataFingerprint
+              + ", this data's is "
+              + fingerprint);
+    }
   }
 }

@@ -111,4 +111,97 @@ class OptimizerTest {
     assertThat(norm).isCloseTo(Math.sqrt(net.paramCount()), within(1e-2));
     assertThat(opt.clipGradNorm(0)).isCloseTo(1.0, within(1e-4));
   }
+
+  /** One step of {@code opt} with every trainable gradient set to {@code g}. */
+  static void stepWith(Optimizer opt, Net net, float g, double lr) {
+    constantGrads(net, g);
+    try (PointerScope s = new PointerScope()) {
+      opt.step(lr);
+    }
+    opt.zeroGrad();
+  }
+
+  @Test
+  void adamw_with_weight_decay_matches_pytorchs_update_over_three_steps() {
+    Net net = net();
+    double wd = 0.2;
+    double lr = 0.05;
+    Optimizer opt = Optimizer.create(cfg("adamw", wd), net.params());
+    ParamStore.Entry w = net.params().get("fc.weight").orElseThrow();
+    ParamStore.Entry b = net.params().get("fc.bias").orElseThrow();
+    double pw = Tensors.toFloats(w.tensor())[0];
+    double pb = Tensors.toFloats(b.tensor())[0];
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-8;
+    // by hand, PyTorch's AdamW: p *= 1 - lr wd (weights only); m = b1 m + (1 - b1) g;
+    // v = b2 v + (1 - b2) g^2; p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    double mw = 0;
+    double vw = 0;
+    double mb = 0;
+    double vb = 0;
+    float[] grads = {1f, 3f, -2f};
+    for (int t = 1; t <= grads.length; t++) {
+      double g = grads[t - 1];
+      stepWith(opt, net, grads[t - 1], lr);
+      double bc1 = 1 - Math.pow(b1, t);
+      double bc2 = 1 - Math.pow(b2, t);
+      pw *= 1 - lr * wd;
+      mw = b1 * mw + (1 - b1) * g;
+      vw = b2 * vw + (1 - b2) * g * g;
+      pw -= lr / bc1 * mw / (Math.sqrt(vw) / Math.sqrt(bc2) + eps);
+      mb = b1 * mb + (1 - b1) * g; // no decay on biases
+      vb = b2 * vb + (1 - b2) * g * g;
+      pb -= lr / bc1 * mb / (Math.sqrt(vb) / Math.sqrt(bc2) + eps);
+    }
+    assertThat(Tensors.toFloats(w.tensor())[0]).isCloseTo((float) pw, within(1e-6f));
+    assertThat(Tensors.toFloats(b.tensor())[0]).isCloseTo((float) pb, within(1e-6f));
+    assertThat(opt.state().get("exp_avg.fc.weight").toFloats()[0])
+        .isCloseTo((float) mw, within(1e-6f));
+    assertThat(opt.state().get("exp_avg_sq.fc.weight").toFloats()[0])
+        .isCloseTo((float) vw, within(1e-6f));
+    assertThat(opt.steps()).isEqualTo(3);
+  }
+
+  /**
+   * Two steps, then the state is saved and loaded into a fresh optimizer that takes the third: the
+   * weights equal three steps of one optimizer exactly.
+   */
+  static void assertStateRoundTripContinuesIdentically(TrainConfig cfg) {
+    Net straight = net();
+    Optimizer a = Optimizer.create(cfg, straight.params());
+    Net resumed = net();
+    Optimizer before = Optimizer.create(cfg, resumed.params());
+    float[] grads = {1f, 3f, -2f};
+    for (int t = 0; t < 3; t++) stepWith(a, straight, grads[t], 0.05);
+    for (int t = 0; t < 2; t++) stepWith(before, resumed, grads[t], 0.05);
+    Optimizer after = Optimizer.create(cfg, resumed.params());
+    after.loadState(before.state());
+    stepWith(after, resumed, grads[2], 0.05);
+    for (String name : new String[] {"fc.weight", "fc.bias", "conv1.weight"}) {
+      assertThat(Tensors.toFloats(resumed.params().get(name).orElseThrow().tensor()))
+          .as(name)
+          .containsExactly(Tensors.toFloats(straight.params().get(name).orElseThrow().tensor()));
+    }
+    assertThat(after.steps()).isEqualTo(3);
+  }
+
+  @Test
+  void adamw_state_saved_and_loaded_continues_exactly_as_without_the_break() {
+    assertStateRoundTripContinuesIdentically(cfg("adamw", 0.2));
+  }
+
+  @Test
+  void sgd_momentum_state_saved_and_loaded_continues_exactly_as_without_the_break() {
+    assertStateRoundTripContinuesIdentically(cfg("sgd", 0.1));
+  }
+
+  @Test
+  void a_state_from_another_optimizer_is_refused_by_name() {
+    Net net = net();
+    Optimizer sgd = Optimizer.create(cfg("sgd", 0.1), net.params());
+    Optimizer adamw = Optimizer.create(cfg("adamw", 0.1), net.params());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> adamw.loadState(sgd.state()))
+        .hasMessageContaining("optimizer state lacks exp_avg.");
+  }
 }

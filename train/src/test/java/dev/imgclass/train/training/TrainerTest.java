@@ -107,4 +107,18 @@ class TrainerTest {
     b.epochs = 0;
     assertThatThrownBy(b::build).hasMessageContaining("--epochs must be at least 1");
   }
+
+  @Test
+  void a_resume_may_change_threads_and_checkpoint_steps_and_runs_with_the_new_values() {
+    TrainConfig.Builder b = quick();
+    b.epochs = 1;
+    b.threads = 1;
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+    TrainRun.run(b.build(), "synthetic:100", dir, false, quiet);
+    b.threads = 2;
+    b.checkpointSteps = 3;
+    TrainRun.Result r = TrainRun.run(b.build(), "synthetic:100", dir, true, quiet);
+    assertThat(r.card().provenance()).containsEntry("threads", 2);
+    assertThat(r.card().train()).containsEntry("checkpointSteps", 3);
+  }
 }
