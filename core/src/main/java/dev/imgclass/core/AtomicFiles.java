@@ -14,8 +14,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Writes that never leave a half-written file behind: write to a temporary file in the same folder,
- * fsync, optionally check the complete file, then rename over the target. A crash leaves either
- * the old or the new file; a failed write or check leaves the old one.
+ * fsync, optionally check the complete file, then rename over the target. A crash leaves either the
+ * old or the new file; a failed write or check leaves the old one.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}

@@ -27,7 +27,6 @@ import java.util.stream.Stream;
  * {@code eval.json}, metrics, checkpoints and {@code report.html}.
  */
 public final class TrainRun {
-  public static final String VERSION = "0.1.0";
 
   private TrainRun() {}
 
@@ -139,17 +138,26 @@ public final class TrainRun {
     Weights.save(net, runDir.resolve(ModelCard.WEIGHTS));
     card.write(runDir);
     test.ifPresent(t -> Json.writeFile(runDir.resolve("eval.json"), t));
-    // the run's artifacts are on disk: a report that fails costs the page, never the run
+    writeReport(runDir, testSet, out); // after the run's artifacts are on disk
+    double wall = (System.nanoTime() - wall0) / 1e9;
+    return new Result(runDir, card, test, wall, listeners.speed().imagesPerSecond());
+  }
+
+  /**
+   * Writes the run's report; a report that fails costs the page, never the finished run: it is
+   * reported as a warning on {@code out}. Returns whether the report was written.
+   */
+  static boolean writeReport(Path runDir, Optional<RunReport.TestSet> test, PrintStream out) {
     try {
-      RunReport.write(runDir, testSet);
+      RunReport.write(runDir, test);
+      return true;
     } catch (RuntimeException e) {
       out.println(
           "warning: the run is complete, but its report could not be written ("
               + e.getMessage()
               + "); the run directory holds all it needs to write it again");
+      return false;
     }
-    double wall = (System.nanoTime() - wall0) / 1e9;
-    return new Result(runDir, card, test, wall, listeners.speed().imagesPerSecond());
   }
 
   private static boolean hasFiles(Path dir) {
