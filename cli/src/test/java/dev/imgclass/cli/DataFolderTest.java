@@ -227,7 +227,7 @@ class DataFolderTest {
     try {
       Cli.Run other = Cli.run(concat(args, "--resume"));
       assertThat(other.code()).isEqualTo(2);
-      assertThat(other.err()).contains("--resume needs the same data");
+      assertThat(other.err()).contains("resume needs the same data");
     } finally {
       Files.delete(data.resolve("train/red/pic 0 again.png"));
     }
