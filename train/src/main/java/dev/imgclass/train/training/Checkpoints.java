@@ -127,9 +127,21 @@ public final class Checkpoints {
    * it is only written after the previous swap was settled.
    */
   Optional<Path> newest(String name) {
-    return Stream.of(tmp(name), root.resolve(name), old(name))
-        .filter(Checkpoints::complete)
+    if (complete(tmp(name))) return Optional.of(tmp(name));
+    return Stream.of(root.resolve(name), old(name))
+        .filter(d -> complete(d) || legacyComplete(d))
         .findFirst();
+  }
+
+  /**
+   * A checkpoint written before the {@code COMPLETE} marker existed: such saves renamed a whole
+   * folder into {@code NAME} (or {@code .NAME.old}), so one there holding every file is complete. A
+   * folder being discarded loses its marker first and its files after, so it reads as complete only
+   * while all its files are intact. Never applied to {@code .tmp}, which may be half-written.
+   */
+  static boolean legacyComplete(Path dir) {
+    return !Files.exists(dir.resolve(COMPLETE))
+        && FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)));
   }
 
   /**

@@ -58,8 +58,21 @@ public record TrainState(
    *
    * @param precision what the new run's precision resolved to
    */
+  /**
+   * The precision this checkpoint ran at. Checkpoints written before it was recorded have none:
+   * their configured precision, or, for {@code auto}, what it resolves to now (as resume then
+   * assumed).
+   */
+  private String recordedPrecision(String resolvedNow) {
+    if (precision != null) return precision;
+    String configured = config.precision();
+    return configured == null || configured.equalsIgnoreCase("auto")
+        ? resolvedNow
+        : dev.imgclass.train.engine.Precision.parse(configured).label();
+  }
+
   void checkResumableWith(TrainConfig cfg, String precision, String fingerprint) {
-    Map<String, Object> was = config.resultSettings(this.precision);
+    Map<String, Object> was = config.resultSettings(recordedPrecision(precision));
     Map<String, Object> now = cfg.resultSettings(precision);
     List<String> differ = new ArrayList<>();
     for (Map.Entry<String, Object> e : now.entrySet()) {

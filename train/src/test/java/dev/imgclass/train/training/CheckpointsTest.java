@@ -122,4 +122,24 @@ class CheckpointsTest {
     assertThat(Checkpoints.complete(dir.resolve("checkpoints/last"))).isFalse();
     assertThat(new Checkpoints(dir).load("last")).isEmpty();
   }
+
+  @Test
+  void a_checkpoint_written_before_the_complete_marker_still_loads() throws Exception {
+    new Checkpoints(dir).save("last", NET, OPT, state(10));
+    Files.delete(dir.resolve("checkpoints/last").resolve(Checkpoints.COMPLETE)); // the old layout
+    assertThat(loadedStep()).isEqualTo(10);
+    new Checkpoints(dir).save("last", NET, OPT, state(20)); // and the next save replaces it
+    assertThat(loadedStep()).isEqualTo(20);
+  }
+
+  @Test
+  void a_tmp_folder_without_its_marker_is_never_loaded() throws Exception {
+    new Checkpoints(dir).save("last", NET, OPT, state(10));
+    Path last = dir.resolve("checkpoints/last");
+    Path tmp = dir.resolve("checkpoints/.last.tmp");
+    Files.createDirectories(tmp);
+    for (String f : new String[] {Checkpoints.WEIGHTS, Checkpoints.OPTIMIZER, Checkpoints.STATE})
+      Files.copy(last.resolve(f), tmp.resolve(f));
+    assertThat(new Checkpoints(dir).newest("last")).contains(last);
+  }
 }

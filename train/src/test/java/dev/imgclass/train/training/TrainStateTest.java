@@ -48,6 +48,22 @@ class TrainStateTest {
   }
 
   @Test
+  void a_checkpoint_from_before_the_precision_was_recorded_uses_its_configured_one() {
+    TrainConfig.Builder b = TrainConfig.builder();
+    b.precision = "bf16";
+    TrainState legacy = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1");
+    assertThatCode(() -> legacy.checkResumableWith(b.build(), "bf16", "data-1"))
+        .doesNotThrowAnyException();
+    b.precision = "fp32";
+    assertThatThrownBy(() -> legacy.checkResumableWith(b.build(), "fp32", "data-1"))
+        .hasMessageContaining("precision bf16 in the checkpoint, fp32 now");
+    b.precision = "auto"; // unknown then: assumed to have resolved as it does now
+    TrainState auto = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1");
+    assertThatCode(() -> auto.checkResumableWith(b.build(), "fp32", "data-1"))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void a_changed_lr_is_refused_naming_lr_with_both_values() {
     TrainConfig.Builder b = TrainConfig.builder();
     b.lr = 0.1;
