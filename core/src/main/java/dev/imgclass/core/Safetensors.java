@@ -1,5 +1,6 @@
 package dev.imgclass.core;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +25,9 @@ import java.util.Map;
  */
 public final class Safetensors {
   private static final long MAX_HEADER = 100L * 1024 * 1024;
-  private static final ObjectMapper PLAIN = new ObjectMapper();
+  // a name given twice is refused, not silently resolved to the last entry
+  private static final ObjectMapper PLAIN =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private Safetensors() {}
 
@@ -56,14 +60,19 @@ public final class Safetensors {
     try {
       header = PLAIN.readTree(new String(all, 8, (int) headerLen, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw corrupt(name, "header is not valid JSON");
+      String why = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      throw corrupt(
+          name,
+          why.startsWith("Duplicate field")
+              ? "header names a tensor twice (" + why + ")"
+              : "header is not valid JSON");
     }
     if (header == null || !header.isObject()) throw corrupt(name, "header is not a JSON object");
     int dataStart = 8 + (int) headerLen;
     long dataLen = all.length - (long) dataStart;
     Map<String, TensorData> tensors = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
-    List<long[]> ranges = new ArrayList<>();
+    List<Range> ranges = new ArrayList<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equals("__metadata__")) {
@@ -102,13 +111,23 @@ public final class Safetensors {
       } catch (ImgclassException ex) {
         throw corrupt(name, "tensor '" + e.getKey() + "': " + ex.getMessage());
       }
-      ranges.add(new long[] {begin, end});
+      ranges.add(new Range(e.getKey(), begin, end));
     }
-    ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+    ranges.sort(Comparator.comparingLong(Range::begin));
     for (int i = 1; i < ranges.size(); i++) {
-      if (ranges.get(i)[0] < ranges.get(i - 1)[1]) throw corrupt(name, "tensors overlap");
+      Range a = ranges.get(i - 1);
+      Range b = ranges.get(i);
+      if (b.begin() < a.end()) throw corrupt(name, "tensors " + a + " and " + b + " overlap");
     }
     return new Contents(tensors, metadata);
+  }
+
+  /** Where one tensor's bytes lie, relative to the start of the data. */
+  private record Range(String tensor, long begin, long end) {
+    @Override
+    public String toString() {
+      return "'" + tensor + "' (bytes " + begin + ".." + end + ")";
+    }
   }
 
   /** Writes the tensors in the given order, atomically. */

@@ -50,6 +50,32 @@ public record TensorData(String dtype, long[] shape, byte[] bytes) {
     return shape.clone();
   }
 
+  /** True for the floating-point dtypes (F32, F16, BF16, F64). */
+  public boolean isFloating() {
+    return switch (dtype) {
+      case "F32", "F16", "BF16", "F64" -> true;
+      default -> false;
+    };
+  }
+
+  /** True for the integer dtypes {@link #toLongs} reads (I64, I32). */
+  public boolean isInteger() {
+    return dtype.equals("I64") || dtype.equals("I32");
+  }
+
+  /** How many values are NaN or infinite once converted to F32; 0 for integer dtypes. */
+  public long nonFinite() {
+    if (!isFloating()) return 0;
+    long n = 0;
+    for (float v : toFloats()) if (!Float.isFinite(v)) n++;
+    return n;
+  }
+
+  /** The same bytes under another shape with as many elements ((O, I, 1, 1) -> (O, I)). */
+  public TensorData reshaped(long... newShape) {
+    return new TensorData(dtype, newShape, bytes);
+  }
+
   /** The values as floats; F32 as stored, F64/F16/BF16/integers converted. */
   public float[] toFloats() {
     int n = Math.toIntExact(numel());

@@ -110,4 +110,75 @@ class SafetensorsTest {
     assertThatThrownBy(() -> Safetensors.read(dir.resolve("nope.safetensors")))
         .hasMessageContaining("not found");
   }
+
+  /** A file whose header is {@code header} followed by {@code dataBytes} zero bytes. */
+  private Path handWritten(String header, int dataBytes) throws Exception {
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + header.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(header.length()).put(header.getBytes(StandardCharsets.UTF_8));
+    Path f = dir.resolve("hand.safetensors");
+    Files.write(f, b.array());
+    return f;
+  }
+
+  @Test
+  void a_header_with_overlapping_offsets_is_refused_naming_both_tensors() throws Exception {
+    Path f =
+        handWritten(
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+            12);
+    assertThatThrownBy(() -> Safetensors.read(f))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("corrupt safetensors")
+        .hasMessageContaining("tensors 'a' (bytes 0..8) and 'b' (bytes 4..12) overlap")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void a_header_with_offsets_past_the_end_of_the_data_is_refused() throws Exception {
+    Path f = handWritten("{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 16);
+    assertThatThrownBy(() -> Safetensors.read(f))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("tensor 'w' lies outside the data (8..24 of 16 bytes)");
+  }
+
+  @Test
+  void a_header_with_negative_or_reversed_offsets_is_refused() throws Exception {
+    Path f = handWritten("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", 16);
+    assertThatThrownBy(() -> Safetensors.read(f)).hasMessageContaining("lies outside the data");
+  }
+
+  @Test
+  void a_header_naming_a_tensor_twice_is_refused() throws Exception {
+    Path f =
+        handWritten(
+            "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+            8);
+    assertThatThrownBy(() -> Safetensors.read(f))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("names a tensor twice")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void f16_and_bf16_values_convert_to_f32_exactly() {
+    // F16: 1, -2, 65504 (largest), 2^-24 (smallest subnormal), 2^-14 (smallest normal), +inf
+    short[] f16 = {0x3c00, (short) 0xc000, 0x7bff, 0x0001, 0x0400, 0x7c00};
+    assertThat(halves("F16", f16).toFloats())
+        .containsExactly(1f, -2f, 65504f, 0x1p-24f, 0x1p-14f, Float.POSITIVE_INFINITY);
+    // BF16: the top half of an F32: 1, -2, 3.140625, NaN
+    short[] bf16 = {0x3f80, (short) 0xc000, 0x4049, 0x7fc0};
+    float[] v = halves("BF16", bf16).toFloats();
+    assertThat(v).startsWith(1f, -2f, 3.140625f);
+    assertThat(v[3]).isNaN();
+    assertThat(halves("BF16", bf16).nonFinite()).isEqualTo(1);
+  }
+
+  private static TensorData halves(String dtype, short[] bits) {
+    ByteBuffer b = ByteBuffer.allocate(bits.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    for (short s : bits) b.putShort(s);
+    return new TensorData(dtype, new long[] {bits.length}, b.array());
+  }
 }

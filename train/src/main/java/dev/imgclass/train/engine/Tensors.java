@@ -66,7 +66,8 @@ public final class Tensors {
 
   /** A tensor's contents as safetensors data (F32, or I64 for integer tensors). */
   public static TensorData toData(Tensor t) {
-    if (t.scalar_type() == torch.ScalarType.Long) return TensorData.ofLongs(toLongs(t), shape(t));
+    // (scalar_type() == ScalarType.Long never holds through JavaCPP: ask is_floating_point)
+    if (!t.is_floating_point()) return TensorData.ofLongs(toLongs(t), shape(t));
     return TensorData.ofFloats(toFloats(t), shape(t));
   }
 

@@ -99,6 +99,11 @@ public final class MobileNetV3 extends Net {
   }
 
   @Override
+  BatchNorm2d.Config batchNorm() {
+    return BatchNorm2d.Config.MOBILENET;
+  }
+
+  @Override
   protected String bodyToOnnx(dev.imgclass.train.onnx.OnnxGraph g, String x) {
     for (Block b : features) x = b.toOnnx(g, x);
     return x;

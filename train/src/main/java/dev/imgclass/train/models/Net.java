@@ -74,6 +74,11 @@ public abstract class Net {
     return head.logitsName();
   }
 
+  /** The batch-norm settings of every norm layer (eps matters when mapping foreign weights). */
+  BatchNorm2d.Config batchNorm() {
+    return BatchNorm2d.Config.TORCH;
+  }
+
   /** Every parameter and buffer, by name, in a fixed order. */
   public ParamStore params() {
     if (params == null) {

@@ -14,10 +14,12 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Moves a model's tensors to and from safetensors files, by name. Loading is strict: a missing,
- * unexpected or differently shaped tensor is refused with the names and shapes involved.
+ * unexpected, differently shaped or wrongly typed tensor is refused with the names and shapes
+ * involved; {@link #initFrom} first adapts a checkpoint from elsewhere.
  */
 public final class Weights {
   private Weights() {}
@@ -40,9 +42,15 @@ public final class Weights {
     load(net, Safetensors.read(file).tensors(), file.toString());
   }
 
-  /** Copies {@code tensors} into the model after checking names and shapes match exactly. */
+  /**
+   * Copies {@code tensors} into the model after checking names, shapes and dtypes: floating-point
+   * tensors (F32, F16, BF16, F64; converted to F32) for parameters and running statistics; I64 or
+   * I32 for the integer buffers ({@code num_batches_tracked}), which older imgclass files also hold
+   * as F32.
+   */
   public static void load(Net net, Map<String, TensorData> tensors, String source) {
     List<String> problems = new ArrayList<>();
+    int fits = 0;
     for (ParamStore.Entry e : net.params().entries()) {
       TensorData d = tensors.get(e.name());
       if (d == null) {
@@ -50,6 +58,7 @@ public final class Weights {
         continue;
       }
       long[] want = Tensors.shape(e.tensor());
+      boolean integer = !e.tensor().is_floating_point();
       if (!Arrays.equals(want, d.shape())) {
         problems.add(
             e.name()
@@ -57,13 +66,30 @@ public final class Weights {
                 + Arrays.toString(d.shape())
                 + " in the file, the model needs "
                 + Arrays.toString(want));
+      } else if (!d.isFloating() && !(integer && d.isInteger())) {
+        problems.add(
+            e.name()
+                + " is "
+                + d.dtype()
+                + " in the file, the model needs "
+                + (integer ? "integers (I64)" : "floating point (F32, F16 or BF16)"));
+      } else {
+        fits++;
       }
     }
     for (String name : tensors.keySet()) {
       if (net.params().get(name).isEmpty()) problems.add("unexpected " + name);
     }
     if (!problems.isEmpty()) {
+      int total = net.params().entries().size();
       String more = problems.size() > 3 ? " (and " + (problems.size() - 3) + " more)" : "";
+      String other =
+          fits * 2 < total
+              ? String.format(
+                  " (only %d of the model's %d tensors fit: a checkpoint for another"
+                      + " architecture?)",
+                  fits, total)
+              : "";
       throw new ImgclassException(
           "weights in "
               + source
@@ -71,7 +97,9 @@ public final class Weights {
               + net.spec().architecture()
               + " with "
               + net.spec().numClasses()
-              + " classes: "
+              + " classes"
+              + other
+              + ": "
               + String.join("; ", problems.subList(0, Math.min(3, problems.size())))
               + more);
     }
@@ -83,68 +111,23 @@ public final class Weights {
   }
 
   /**
-   * Starts fine-tuning from {@code file} (torchvision names, e.g. ImageNet weights exported from
-   * PyTorch): every tensor is loaded except the head's last layer when its class count differs,
-   * which keeps its fresh initialisation. A stem convolution for 1-channel input is made from an
-   * RGB one by summing over the colour channels. Returns one line saying what was done.
+   * Starts fine-tuning from {@code file}: torchvision names, timm's ResNet names (the same) or
+   * timm's MobileNetV3 names (renamed, see {@link CheckpointNames}); F32, F16 or BF16. Integer
+   * buffers the file lacks ({@code num_batches_tracked}) start at 0, as PyTorch's {@code
+   * load_state_dict} sets them; the head's last layer keeps its fresh initialisation when its class
+   * count differs; an RGB stem is summed for 1-channel input and a 1-channel stem replicated (each
+   * channel weight/3) for RGB input. Everything else is loaded strictly. Returns one line saying
+   * what was done.
    */
   public static String initFrom(Net net, Path file) {
-    Map<String, TensorData> tensors = new LinkedHashMap<>(Safetensors.read(file).tensors());
-    String head = net.logitsLayer() + ".";
-    List<String> notes = new ArrayList<>();
-    TensorData fileHead = tensors.get(head + "weight");
-    long[] ourHead = Tensors.shape(net.params().get(head + "weight").orElseThrow().tensor());
-    if (fileHead != null && !Arrays.equals(fileHead.shape(), ourHead)) {
-      tensors.keySet().removeIf(n -> n.startsWith(head));
-      notes.add(
-          String.format(
-              "head %s reset for %d classes (the file has %d)",
-              net.logitsLayer(), ourHead[0], fileHead.shape()[0]));
-    }
-    Map<String, TensorData> mine = toData(net);
-    for (Map.Entry<String, TensorData> e : List.copyOf(tensors.entrySet())) {
-      TensorData want = mine.get(e.getKey());
-      long[] have = e.getValue().shape();
-      if (want != null
-          && want.shape().length == 4
-          && have.length == 4
-          && want.shape()[1] == 1
-          && have[1] == 3
-          && want.shape()[0] == have[0]) {
-        tensors.put(e.getKey(), sumChannels(e.getValue()));
-        notes.add(e.getKey() + " summed over RGB for 1-channel input");
-      }
-    }
-    int fromFile = tensors.size();
-    for (String n : mine.keySet()) {
-      if (n.startsWith(head) && !tensors.containsKey(n)) tensors.put(n, mine.get(n));
-    }
-    load(net, tensors, file.toString());
-    return "init-weights: "
-        + fromFile
-        + " tensors loaded from "
-        + file
-        + (notes.isEmpty() ? "" : "; " + String.join("; ", notes));
-  }
-
-  /** (O, 3, k, k) -> (O, 1, k, k), summing the colour channels (timm's adapt_input_conv). */
-  private static TensorData sumChannels(TensorData d) {
-    float[] v = d.toFloats();
-    long[] s = d.shape();
-    int o = (int) s[0];
-    int kk = (int) (s[2] * s[3]);
-    float[] out = new float[o * kk];
-    for (int i = 0; i < o; i++)
-      for (int c = 0; c < 3; c++)
-        for (int j = 0; j < kk; j++) out[i * kk + j] += v[(i * 3 + c) * kk + j];
-    return TensorData.ofFloats(out, s[0], 1, s[2], s[3]);
+    return InitWeights.apply(net, file);
   }
 
   /** True when every parameter and buffer holds only finite numbers. */
   public static boolean allFinite(Net net) {
     try (PointerScope scope = new PointerScope()) {
       for (ParamStore.Entry e : net.params().entries()) {
-        if (!org.bytedeco.pytorch.global.torch.isfinite(e.tensor()).all().item_bool()) return false;
+        if (!torch.isfinite(e.tensor()).all().item_bool()) return false;
       }
       return true;
     }

@@ -11,6 +11,7 @@ import dev.imgclass.train.engine.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -25,8 +26,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Our models give torchvision's logits: a randomly initialised torchvision model (with random BN
  * running statistics) is written to safetensors by {@code torchvision_export.py}, loaded into ours
- * by name, and both run in eval mode on the same input. Skips where /usr/bin/python3 lacks
- * torchvision (Debian: {@code apt-get install python3-torchvision}). About a minute on 2 cores.
+ * by name, and both run in eval mode on the same input. The same holds for F16 and BF16 checkpoints
+ * without {@code num_batches_tracked} loaded by {@link Weights#initFrom}. Skips where
+ * /usr/bin/python3 lacks torchvision (Debian: {@code apt-get install python3-torchvision}). About a
+ * minute on 2 cores.
  */
 @Tag("slow")
 class LogitParityTest {
@@ -48,21 +51,51 @@ class LogitParityTest {
   })
   void logits_match_torchvision_within_1e_4(String torchvision, String ours, @TempDir Path dir)
       throws Exception {
+    Net net = export(torchvision, ours, dir);
+    Weights.load(net, dir.resolve("weights.safetensors"));
+    assertLogitsMatch(net, ours, dir);
+  }
+
+  @ParameterizedTest(
+      name = "{1} from a {2} checkpoint without num_batches_tracked matches torchvision {0}")
+  @CsvSource({
+    "resnet18, resnet18, f16",
+    "mobilenet_v3_small, mobilenetv3_small_100, f16",
+    "mobilenet_v3_small, mobilenetv3_small_100, bf16"
+  })
+  void half_precision_checkpoints_without_integer_buffers_init_to_torchvision_logits(
+      String torchvision, String ours, String dtype, @TempDir Path dir) throws Exception {
+    // torchvision runs on the same rounded weights, so the tolerance stays 1e-4
+    Net net = export(torchvision, ours, dir, dtype, "no-int-buffers");
+    Path weights = dir.resolve("weights.safetensors");
+    assertThat(Safetensors.read(weights).tensors())
+        .noneSatisfy((name, t) -> assertThat(name).endsWith("num_batches_tracked"))
+        .allSatisfy((name, t) -> assertThat(t.dtype()).isEqualTo(dtype.toUpperCase()));
+    String note = Weights.initFrom(net, weights);
+    assertThat(note).contains("num_batches_tracked absent for").doesNotContain("reset");
+    assertLogitsMatch(net, ours, dir);
+  }
+
+  /** Runs the export script; returns our (randomly initialised) model for its weights. */
+  private static Net export(String torchvision, String ours, Path dir, String... options)
+      throws Exception {
     assumeTrue(
         run(List.of(PYTHON, "-c", "import torchvision"), dir) == 0,
         PYTHON + " cannot import torchvision: install python3-torchvision to run the parity test");
     Path script = dir.resolve("torchvision_export.py");
-    try (var in = getClass().getResourceAsStream("/torchvision_export.py")) {
+    try (var in = LogitParityTest.class.getResourceAsStream("/torchvision_export.py")) {
       Files.copy(in, script);
     }
     List<String> cmd =
-        List.of(
-            PYTHON,
-            script.toString(),
-            torchvision,
-            Integer.toString(SIZE),
-            Integer.toString(CLASSES),
-            dir.toString());
+        new ArrayList<>(
+            List.of(
+                PYTHON,
+                script.toString(),
+                torchvision,
+                Integer.toString(SIZE),
+                Integer.toString(CLASSES),
+                dir.toString()));
+    cmd.addAll(List.of(options));
     assertThat(run(cmd, dir)).as(Files.readString(dir.resolve("log.txt"))).isZero();
 
     ModelSpec spec =
@@ -73,8 +106,10 @@ class LogitParityTest {
             SIZE,
             List.of(0.5, 0.5, 0.5),
             List.of(0.25, 0.25, 0.25));
-    Net net = ModelRegistry.create(spec, 0);
-    Weights.load(net, dir.resolve("weights.safetensors"));
+    return ModelRegistry.create(spec, 0);
+  }
+
+  private static void assertLogitsMatch(Net net, String ours, Path dir) {
     TensorData input = Safetensors.read(dir.resolve("input.safetensors")).tensors().get("input");
     float[] expected =
         Safetensors.read(dir.resolve("logits.safetensors")).tensors().get("logits").toFloats();
