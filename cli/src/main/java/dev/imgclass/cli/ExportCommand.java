@@ -14,6 +14,8 @@ import dev.imgclass.runtime.OnnxOptions;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.export.OnnxExporter;
+import dev.imgclass.train.export.SafetensorsExporter;
+import dev.imgclass.train.export.TorchvisionModel;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.TorchClassifier;
 import java.io.IOException;
@@ -29,14 +31,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code imgclass export}: writes the run's model as ONNX and refuses to leave a file behind that
- * disagrees with the trained model (logits compared on 64 inputs). The graph is written to a
- * temporary file beside the target and checked there; only a file that passes replaces the target,
- * so a failed export leaves a previous model untouched.
+ * disagrees with the trained model (logits compared on 64 inputs); or, with {@code --format
+ * safetensors}, writes its weights as a torchvision state_dict ({@link SafetensorsExporter}). The
+ * graph is written to a temporary file beside the target and checked there; only a file that passes
+ * replaces the target, so a failed export leaves a previous model untouched.
  */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = "Export a trained model to ONNX (opset 17), checked for parity with libtorch.")
+    description =
+        "Export a trained model to ONNX (opset 17), checked for parity with libtorch, or its"
+            + " weights to safetensors for torchvision.")
 final class ExportCommand implements Callable<Integer> {
   static final double PARITY_LIMIT = 1e-3;
 
@@ -51,13 +56,20 @@ final class ExportCommand implements Callable<Integer> {
               + " libtorch).")
   Path model;
 
-  @Option(names = "--format", defaultValue = "onnx", description = "onnx (the only format so far).")
+  @Option(
+      names = "--format",
+      defaultValue = "onnx",
+      description =
+          "onnx (default), or safetensors: the weights as a torchvision state_dict for"
+              + " torchvision.models.<arch>(num_classes=K), strict load (resnet18/34/50,"
+              + " mobilenetv3_*).")
   String format;
 
   @Option(
       names = "--out",
       description =
-          "Output file (default: RUN/model.onnx, and RUN/model.int8.onnx with --int8). With --int8,"
+          "Output file (default: RUN/model.onnx, RUN/model.int8.onnx with --int8, RUN/model.safetensors"
+              + " with --format safetensors). With --int8,"
               + " --out names the INT8 file and only that file is written: the FP32 model it is"
               + " quantized from is a temporary file beside it, deleted afterwards.")
   Path out;
@@ -114,9 +126,9 @@ final class ExportCommand implements Callable<Integer> {
   }
 
   private int export() throws IOException {
-    if (!format.equals("onnx"))
-      throw new ImgclassException(
-          "unknown --format '" + format + "': onnx is the only export format");
+    if (!format.equals("onnx") && !format.equals("safetensors"))
+      throw new ImgclassException("unknown --format '" + format + "': choose onnx or safetensors");
+    if (format.equals("safetensors")) return exportSafetensors();
     if (int8 && calibration == null) {
       throw new ImgclassException(
           "--int8 needs --calibration DATA: images to measure activation ranges on");
@@ -166,6 +178,52 @@ final class ExportCommand implements Callable<Integer> {
     } finally {
       AtomicFiles.deleteQuietly(fp32);
     }
+    return 0;
+  }
+
+  /**
+   * {@code --format safetensors}: the run's weights as a torchvision state_dict. The architecture
+   * is checked against torchvision before any weights are loaded.
+   */
+  private int exportSafetensors() {
+    if (int8) throw new ImgclassException("--int8 applies to --format onnx only");
+    if (Classifiers.isOnnx(model)) {
+      throw new ImgclassException(
+          "--format safetensors needs a run directory written by 'imgclass train', not the ONNX"
+              + " file "
+              + model);
+    }
+    if (!Files.isDirectory(model)) {
+      throw new ImgclassException(
+          "model not found: " + model + " (pass a run directory written by 'imgclass train')");
+    }
+    ModelCard card = ModelCard.read(model);
+    TorchvisionModel.require(card.spec().architecture());
+    Net net = ModelOptions.loadRun(model);
+    Map<String, Object> provenance = new LinkedHashMap<>(card.provenance());
+    provenance.put("exported", Instant.now().toString());
+    Path target = out != null ? out : model.resolve("model.safetensors");
+    SafetensorsExporter.Result r = SafetensorsExporter.export(net, provenance, target);
+    for (String w : r.warnings()) System.err.println("warning: " + w);
+    log()
+        .printf(
+            "wrote %s (%.2f MB, %d tensors: F32, num_batches_tracked I64; metadata format=pt and"
+                + " the model card)%n",
+            target, r.bytes() / 1e6, r.tensors());
+    for (String n : r.notes()) log().println("note: " + n);
+    log()
+        .printf(
+            "load with: model = %s; model.load_state_dict(safetensors.torch.load_file(\"%s\"),"
+                + " strict=True)%n",
+            r.torchvision(), target);
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("file", target.toString());
+    s.put("bytes", r.bytes());
+    s.put("tensors", r.tensors());
+    s.put("torchvision", r.torchvision());
+    s.put("notes", r.notes());
+    s.put("warnings", r.warnings());
+    result.put("safetensors", s);
     return 0;
   }
 

@@ -51,6 +51,14 @@ public final class AtomicFiles {
     writeWith(target, buffers(parts), f -> {});
   }
 
+  /**
+   * Writes the buffers in order to a temporary file, runs {@code check} on it, and only then
+   * renames it over {@code target}; a check that throws leaves {@code target} as it was.
+   */
+  public static void write(Path target, ByteBuffer[] parts, Check check) {
+    writeWith(target, buffers(parts), check);
+  }
+
   /** Writes what {@code content} streams as one file, atomically. */
   public static void write(Path target, Content content) {
     writeWith(

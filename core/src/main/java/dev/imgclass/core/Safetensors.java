@@ -133,6 +133,19 @@ public final class Safetensors {
   /** Writes the tensors in the given order, atomically. */
   public static void write(
       Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+    write(file, tensors, metadata, f -> {});
+  }
+
+  /**
+   * Writes the tensors in the given order to a temporary file beside {@code file}, runs {@code
+   * check} on that complete file (a read-back, say), and only then renames it over {@code file}; a
+   * check that throws leaves {@code file} as it was.
+   */
+  public static void write(
+      Path file,
+      Map<String, TensorData> tensors,
+      Map<String, String> metadata,
+      AtomicFiles.Check check) {
     ObjectNode header = PLAIN.createObjectNode();
     if (!metadata.isEmpty()) {
       ObjectNode meta = header.putObject("__metadata__");
@@ -160,7 +173,7 @@ public final class Safetensors {
     parts[0] = head;
     int i = 1;
     for (TensorData t : tensors.values()) parts[i++] = ByteBuffer.wrap(t.bytes());
-    AtomicFiles.write(file, parts);
+    AtomicFiles.write(file, parts, check);
   }
 
   private static ImgclassException corrupt(String name, String why) {

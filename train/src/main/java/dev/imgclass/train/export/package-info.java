@@ -1,2 +1,5 @@
-/** ONNX export: our block classes write their own nodes, batch norm folded into convolutions. */
+/**
+ * Export: ONNX (our block classes write their own nodes, batch norm folded into convolutions) and
+ * torchvision state_dicts in safetensors.
+ */
 package dev.imgclass.train.export;
