@@ -96,6 +96,12 @@ class SafetensorsExportTest {
       String architecture) throws Exception {
     ModelSpec gray = spec(architecture, 1, 64);
     Net net = ModelRegistry.create(gray, 2);
+    float[] x = new float[2 * 64 * 64];
+    SplittableRandom rng = new SplittableRandom(4);
+    for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+    // trained-like BN and logits of magnitude 5, so a wrong stem scale shows above 1e-5
+    SafetensorsExportTorchvisionTest.randomBatchNorm(net, new SplittableRandom(6));
+    SafetensorsExportTorchvisionTest.scaleHead(net, x, 2);
     Path file = dir.resolve("gray.safetensors");
     SafetensorsExporter.Result r = SafetensorsExporter.export(net, Map.of(), file);
 
@@ -103,9 +109,6 @@ class SafetensorsExportTest {
     ModelSpec rgb = spec(architecture, 3, 64);
     Net loaded = ModelRegistry.create(rgb, 3);
     Weights.load(loaded, c.tensors(), file.toString()); // strict: names and shapes
-    float[] x = new float[2 * 64 * 64];
-    SplittableRandom rng = new SplittableRandom(4);
-    for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
     float[] want = SafetensorsExportTorchvisionTest.logits(net, x, 2);
     float[] got =
         SafetensorsExportTorchvisionTest.logits(
