@@ -110,7 +110,7 @@ public final class SafetensorsExporter {
       TensorData stem = tensors.get(tv.stem());
       if (stem == null || stem.shape().length != 4 || stem.shape()[1] != 1)
         throw new IllegalStateException(tv.stem() + " is not a 1-channel stem convolution");
-      tensors.put(tv.stem(), replicateOverRgb(stem));
+      tensors.put(tv.stem(), Weights.grayStemToRgb(stem));
       fileSpec =
           new ModelSpec(
               spec.architecture(),
@@ -161,19 +161,6 @@ public final class SafetensorsExporter {
     long[] l = new long[f.length];
     for (int i = 0; i < f.length; i++) l[i] = Math.round(f[i]);
     return TensorData.ofLongs(l, d.shape());
-  }
-
-  /** (O, 1, k, k) -> (O, 3, k, k), each channel w/3: equal channels sum back to w·x. */
-  static TensorData replicateOverRgb(TensorData d) {
-    long[] s = d.shape();
-    float[] v = d.toFloats();
-    int o = (int) s[0];
-    int kk = (int) (s[2] * s[3]);
-    float[] out = new float[o * 3 * kk];
-    for (int i = 0; i < o; i++)
-      for (int c = 0; c < 3; c++)
-        for (int j = 0; j < kk; j++) out[(i * 3 + c) * kk + j] = v[i * kk + j] / 3f;
-    return TensorData.ofFloats(out, s[0], 3, s[2], s[3]);
   }
 
   /** Refuses {@code written} unless it holds exactly the plan's tensors and metadata. */

@@ -67,7 +67,7 @@ final class InitWeights {
           tensors.put(stem, sumChannels(have));
           notes.add(stem + " summed over RGB for 1-channel input");
         } else if (want[1] == 3 && got[1] == 1) {
-          tensors.put(stem, replicateChannels(have));
+          tensors.put(stem, Weights.grayStemToRgb(have));
           notes.add(stem + " replicated to RGB (each channel weight/3) for 3-channel input");
         }
       }
@@ -144,21 +144,5 @@ final class InitWeights {
       for (int c = 0; c < 3; c++)
         for (int j = 0; j < kk; j++) out[i * kk + j] += v[(i * 3 + c) * kk + j];
     return TensorData.ofFloats(out, s[0], 1, s[2], s[3]);
-  }
-
-  /**
-   * (O, 1, k, k) -> (O, 3, k, k), each channel weight/3: an RGB image whose three channels are the
-   * same gray image then gives the output the 1-channel stem gave for the gray image.
-   */
-  static TensorData replicateChannels(TensorData d) {
-    float[] v = d.toFloats();
-    long[] s = d.shape();
-    int o = (int) s[0];
-    int kk = (int) (s[2] * s[3]);
-    float[] out = new float[o * 3 * kk];
-    for (int i = 0; i < o; i++)
-      for (int c = 0; c < 3; c++)
-        for (int j = 0; j < kk; j++) out[(i * 3 + c) * kk + j] = v[i * kk + j] / 3f;
-    return TensorData.ofFloats(out, s[0], 3, s[2], s[3]);
   }
 }

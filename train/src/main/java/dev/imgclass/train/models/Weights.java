@@ -143,4 +143,20 @@ public final class Weights {
     load(net, file);
     return net;
   }
+
+  /**
+   * (O, 1, k, k) -> (O, 3, k, k), each channel weight/3: an RGB image whose three channels are the
+   * same gray image then gives the output the 1-channel stem gave for the gray image.
+   */
+  public static TensorData grayStemToRgb(TensorData d) {
+    float[] v = d.toFloats();
+    long[] s = d.shape();
+    int o = (int) s[0];
+    int kk = (int) (s[2] * s[3]);
+    float[] out = new float[o * 3 * kk];
+    for (int i = 0; i < o; i++)
+      for (int c = 0; c < 3; c++)
+        for (int j = 0; j < kk; j++) out[(i * 3 + c) * kk + j] = v[i * kk + j] / 3f;
+    return TensorData.ofFloats(out, s[0], 3, s[2], s[3]);
+  }
 }

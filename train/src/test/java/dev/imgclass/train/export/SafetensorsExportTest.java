@@ -195,7 +195,7 @@ class SafetensorsExportTest {
   @Test
   void a_replicated_stem_is_w_over_3_in_every_channel() {
     TensorData w = TensorData.ofFloats(new float[] {3, 6, 9, 12}, 2, 1, 1, 2);
-    TensorData rgb = SafetensorsExporter.replicateOverRgb(w);
+    TensorData rgb = dev.imgclass.train.models.Weights.grayStemToRgb(w);
     assertThat(rgb.shape()).containsExactly(2, 3, 1, 2);
     assertThat(rgb.toFloats()).containsExactly(1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4);
   }
