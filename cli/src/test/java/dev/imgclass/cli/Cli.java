@@ -37,6 +37,30 @@ final class Cli {
     }
   }
 
+  /**
+   * Trains a small run on {@code data} (batch 50, 2 threads) into {@code run} and exports it to
+   * {@code run/model.onnx}; both must succeed. Returns the export's output.
+   */
+  static Run trainAndExport(Path run, String data, int epochs) {
+    Run t =
+        run(
+            "train",
+            "--data",
+            data,
+            "--epochs",
+            Integer.toString(epochs),
+            "--batch-size",
+            "50",
+            "--threads",
+            "2",
+            "--out",
+            run.toString());
+    org.assertj.core.api.Assertions.assertThat(t.code()).as(t.err()).isZero();
+    Run e = run("export", "--model", run.toString(), "--threads", "2");
+    org.assertj.core.api.Assertions.assertThat(e.code()).as(e.err()).isZero();
+    return e;
+  }
+
   /** Starts {@code imgclass ARGS} in a new JVM with this test's classpath. */
   static Process start(Path log, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();

@@ -32,22 +32,7 @@ class EngineFreeCommandsTest {
   @BeforeAll
   static void trainAndExport() throws Exception {
     run = dir.resolve("run");
-    Cli.Run t =
-        Cli.run(
-            "train",
-            "--data",
-            "synthetic:300",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "50",
-            "--threads",
-            "2",
-            "--out",
-            run.toString());
-    assertThat(t.code()).as(t.err()).isZero();
-    Cli.Run e = Cli.run("export", "--model", run.toString(), "--threads", "2");
-    assertThat(e.code()).as(e.err()).isZero();
+    Cli.trainAndExport(run, "synthetic:300", 1);
     onnx = run.resolve("model.onnx");
     image = dir.resolve("x.png");
     ImageIO.write(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png", image.toFile());

@@ -21,22 +21,7 @@ class OnnxCommandsTest {
   @BeforeAll
   static void trainAndExport() {
     run = dir.resolve("run");
-    Cli.Run t =
-        Cli.run(
-            "train",
-            "--data",
-            "synthetic:600",
-            "--epochs",
-            "2",
-            "--batch-size",
-            "50",
-            "--threads",
-            "2",
-            "--out",
-            run.toString());
-    assertThat(t.code()).as(t.err()).isZero();
-    Cli.Run e = Cli.run("export", "--model", run.toString(), "--threads", "2");
-    assertThat(e.code()).as(e.err()).isZero();
+    Cli.Run e = Cli.trainAndExport(run, "synthetic:600", 2);
     assertThat(e.out()).contains("ONNX opset 17").contains("parity with libtorch on 64 inputs");
     onnx = run.resolve("model.onnx");
   }

@@ -28,7 +28,7 @@ public record OnnxOptions(
       throw new ImgclassException(
           "unknown execution provider '" + provider + "': use cpu, cuda or tensorrt");
     }
-    if (threads < 0) throw new ImgclassException("--threads must be >= 0, got " + threads);
+    if (threads < 0) throw new ImgclassException("threads must be >= 0, got " + threads);
   }
 
   public static OnnxOptions cpu(int threads) {

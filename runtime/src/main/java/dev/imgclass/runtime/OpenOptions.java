@@ -26,12 +26,9 @@ public record OpenOptions(
   public static final List<String> PRECISIONS = List.of("fp32", "bf16", "auto");
 
   public OpenOptions {
-    if (threads < 0) throw new ImgclassException("threads must be >= 0, got " + threads);
-    provider = provider.toLowerCase(Locale.ROOT);
+    // threads and provider are checked (and the provider normalised) by the ONNX part's own rules
+    provider = new OnnxOptions(threads, provider, classes, mean, std).provider();
     precision = precision.toLowerCase(Locale.ROOT);
-    if (!OnnxOptions.PROVIDERS.contains(provider))
-      throw new ImgclassException(
-          "unknown execution provider '" + provider + "': use cpu, cuda or tensorrt");
     if (!PRECISIONS.contains(precision))
       throw new ImgclassException("unknown precision '" + precision + "': use fp32, bf16 or auto");
   }
