@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Transfer experiment: pretrain MODEL on Fashion-MNIST classes 0-4, then train on classes 5-9
-# with 1 %, 10 % and 100 % of their training images, once from that start (--init-weights) and
-# once from scratch with the same budget; compare the two on the 5,000 test images of classes 5-9
-# (McNemar). Usage: bench/transfer.sh [MODEL] [OUT]   (default resnet20, bench/out/transfer)
+# with 1 %, 10 % and 100 % of their training images three ways with the same budget: from
+# scratch, from that start (--init-weights, every layer at the full rate) and from that start with
+# --recipe finetune (head-only warm-up, body at 0.1 x the rate, the start's mean/std); compare them
+# pairwise on the 5,000 test images of classes 5-9 (McNemar).
+# Usage: bench/transfer.sh [MODEL] [OUT]   (default resnet20, bench/out/transfer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-resnet20}"; out="${2:-bench/out/transfer}"
@@ -16,16 +18,22 @@ echo "pretrain (classes 0-4, 5 epochs): test top-1 $(python3 -c "import json;pri
 for pct in 1 10 100; do
   case $pct in 1) epochs=30 ;; 10) epochs=8 ;; 100) epochs=2 ;; esac
   data="$out/data/ft$pct"
-  for start in scratch pretrained; do
+  for start in scratch pretrained finetune; do
     run="$out/$model-ft$pct-$start"
-    init=(); [ $start = pretrained ] && init=(--init-weights "$pre/weights.safetensors")
+    init=()
+    [ $start = pretrained ] && init=(--init-weights "$pre/weights.safetensors")
+    [ $start = finetune ] && init=(--init-weights "$pre/weights.safetensors" --recipe finetune)
     [ -f "$run/model.json" ] || ./imgclass train --data "$data" "${common[@]}" --epochs $epochs --batch-size 64 "${init[@]}" --out "$run" >"$run.log" 2>&1
   done
-  ./imgclass compare "$out/$model-ft$pct-scratch" "$out/$model-ft$pct-pretrained" --data "$data" --threads "$threads" --json >"$out/$model-ft$pct.compare.json"
-  python3 - "$out/$model-ft$pct.compare.json" "$pct" "$epochs" <<'PY'
+  for pair in scratch:pretrained scratch:finetune pretrained:finetune; do
+    a=${pair%:*}; b=${pair#*:}
+    ./imgclass compare "$out/$model-ft$pct-$a" "$out/$model-ft$pct-$b" --data "$data" --threads "$threads" --json >"$out/$model-ft$pct-$a-$b.compare.json"
+    python3 - "$out/$model-ft$pct-$a-$b.compare.json" "$pct" "$epochs" "$a" "$b" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
-print("classes 5-9, %s%% of the training images, %s epochs, batch 64: scratch %.2f%%, pretrained %.2f%% (%+.2f pt), McNemar p = %.3g (only scratch right %d, only pretrained right %d)"
-      % (sys.argv[2], sys.argv[3], 100 * c["a"]["accuracy"], 100 * c["b"]["accuracy"], 100 * (c["b"]["accuracy"] - c["a"]["accuracy"]), c["pValue"], c["onlyA"], c["onlyB"]))
+a, b = sys.argv[4], sys.argv[5]
+print("classes 5-9, %s%% of the training images, %s epochs, batch 64: %s %.2f%%, %s %.2f%% (%+.2f pt), McNemar p = %.3g (only %s right %d, only %s right %d)"
+      % (sys.argv[2], sys.argv[3], a, 100 * c["a"]["accuracy"], b, 100 * c["b"]["accuracy"], 100 * (c["b"]["accuracy"] - c["a"]["accuracy"]), c["pValue"], a, c["onlyA"], b, c["onlyB"]))
 PY
+  done
 done

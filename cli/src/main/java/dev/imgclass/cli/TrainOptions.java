@@ -53,7 +53,9 @@ final class TrainOptions {
 
   @Option(
       names = "--warmup-epochs",
-      description = "Linear warm-up before cosine decay (default: 1).")
+      description =
+          "Linear warm-up before cosine decay (default: 1; the head warm-up with --recipe"
+              + " finetune).")
   Double warmupEpochs;
 
   @Option(
@@ -136,6 +138,29 @@ final class TrainOptions {
               + " stem, layer1..4; MobileNetV3: features.0, features.1, ...) (default: none).")
   String freeze;
 
+  @Option(
+      names = "--recipe",
+      description =
+          "finetune: the transfer preset for --init-weights: head-only warm-up (--head-epochs),"
+              + " body at a tenth of the head's rate (--backbone-lr), input size and mean/std from"
+              + " the checkpoint's model card (default: none).")
+  String recipe;
+
+  @Option(
+      names = "--head-epochs",
+      description =
+          "Train only the head for these first epochs, the body frozen with its batch norm in"
+              + " eval mode (default: 0; a tenth of --epochs with --recipe finetune).")
+  Double headEpochs;
+
+  @Option(
+      names = "--backbone-lr",
+      paramLabel = "SCALE",
+      description =
+          "The body's learning rate as a multiple of --lr (default: 1; 0.1 with --recipe"
+              + " finetune).")
+  Double backboneLr;
+
   /** The defaults, overridden by every flag the user gave. */
   TrainConfig.Builder apply(TrainConfig.Builder b) {
     if (model != null) b.model = model;
@@ -164,6 +189,9 @@ final class TrainOptions {
     if (checkpointSteps != null) b.checkpointSteps = checkpointSteps;
     if (initWeights != null) b.initWeights = initWeights;
     if (freeze != null) b.freeze = freeze;
+    if (recipe != null) b.recipe = recipe;
+    if (headEpochs != null) b.headEpochs = headEpochs;
+    if (backboneLr != null) b.backboneLr = backboneLr;
     return b;
   }
 }

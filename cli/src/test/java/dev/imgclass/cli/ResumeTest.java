@@ -44,11 +44,52 @@ class ResumeTest {
   @Test
   void killed_mid_epoch_and_resumed_equals_uninterrupted_within_1e_6(@TempDir Path dir)
       throws Exception {
+    assertResumedEqualsWhole(dir);
+  }
+
+  @Test
+  void a_finetune_run_killed_in_its_head_warmup_resumes_into_the_same_phases(@TempDir Path dir)
+      throws Exception {
+    Path source = dir.resolve("source");
+    Cli.Run pre =
+        Cli.run(
+            "train",
+            "--data",
+            "synthetic:640",
+            "--epochs",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            source.toString());
+    assertThat(pre.code()).as(pre.err()).isZero();
+    // 19 steps an epoch: the head-only phase ends at step 29, after the kill (step >= 25), so the
+    // resumed run must thaw the body at the same step; AdamW's per-parameter counts are restored
+    Cli.Run whole =
+        assertResumedEqualsWhole(
+            dir,
+            "--init-weights",
+            source.resolve("weights.safetensors").toString(),
+            "--recipe",
+            "finetune",
+            "--head-epochs",
+            "1.5",
+            "--optimizer",
+            "adamw");
+    assertThat(whole.out())
+        .contains("finetune: mean [")
+        .contains("head warm-up: the first 29 steps (1.5 epochs) train only the head")
+        .contains("body learning rate: 0.1 × the head's");
+  }
+
+  /** Runs {@code extra} whole and killed-then-resumed; returns the whole run. */
+  static Cli.Run assertResumedEqualsWhole(Path dir, String... extra) throws Exception {
     Path whole = dir.resolve("whole");
-    assertThat(Cli.run(args(whole)).code()).isZero();
+    Cli.Run wholeRun = Cli.run(args(whole, extra));
+    assertThat(wholeRun.code()).as(wholeRun.err()).isZero();
 
     Path killed = dir.resolve("killed");
-    Process p = Cli.start(dir.resolve("killed.log"), args(killed));
+    Process p = Cli.start(dir.resolve("killed.log"), args(killed, extra));
     Path state = killed.resolve("checkpoints/last/state.json");
     long deadline = System.nanoTime() + 120_000_000_000L;
     // 19 steps per epoch (608 training images / 32): wait until the run is inside epoch 2
@@ -59,7 +100,9 @@ class ResumeTest {
     assertThat(s.get("batch").asInt()).as("killed mid-epoch").isGreaterThan(0);
     assertThat(killed.resolve("model.json")).doesNotExist();
 
-    Cli.Run resumed = Cli.run(args(killed, "--resume"));
+    String[] again = java.util.Arrays.copyOf(extra, extra.length + 1);
+    again[extra.length] = "--resume";
+    Cli.Run resumed = Cli.run(args(killed, again));
     assertThat(resumed.code()).as(resumed.err()).isZero();
     assertThat(resumed.out()).contains("resuming at epoch 2");
 
@@ -75,6 +118,7 @@ class ResumeTest {
     assertThat(maxDiff).isLessThanOrEqualTo(1e-6);
     assertThat(Files.readAllLines(killed.resolve("metrics.csv")))
         .hasSize(4); // header + 3 epochs, none twice
+    return wholeRun;
   }
 
   @Test

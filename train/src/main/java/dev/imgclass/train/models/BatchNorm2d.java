@@ -70,8 +70,15 @@ public final class BatchNorm2d implements Block {
     this.rv = new TensorOptional(runningVar);
   }
 
+  /**
+   * In training, a batch norm whose scale is frozen (requires no gradient: {@code --freeze}, the
+   * head-only warm-up) behaves as at inference: running statistics, left unchanged. Updating the
+   * statistics of a frozen layer from a new task's small batches would shift the features its
+   * frozen successors were trained on.
+   */
   @Override
   public Tensor forward(Tensor x, boolean training) {
+    training = training && weight.requires_grad();
     if (training) {
       try (NoGradGuard noGrad = new NoGradGuard()) {
         batchesTracked.add_(one);

@@ -22,6 +22,8 @@ final class InitWeights {
 
   static String apply(Net net, Path file) {
     Safetensors.Contents contents = Safetensors.read(file);
+    List<String> fileClasses =
+        WeightsCard.read(file, contents.metadata()).map(WeightsCard::classes).orElse(List.of());
     String arch = contents.metadata().get("architecture");
     String source = file + (arch == null ? "" : " (written for " + arch + ")");
     CheckpointNames.Mapped mapped =
@@ -53,6 +55,15 @@ final class InitWeights {
           String.format(
               "head %s reset for %d classes (the file has %d)",
               net.logitsLayer(), ourHead[0], fileHead.shape()[0]));
+    } else if (fileHead != null
+        && !fileClasses.isEmpty()
+        && !fileClasses.equals(net.spec().classes())) {
+      // the same count of other classes: a head trained for them is no start for these
+      tensors.keySet().removeIf(n -> n.startsWith(head));
+      notes.add(
+          String.format(
+              "head %s reset: the file's classes (%s) are not the data's (%s)",
+              net.logitsLayer(), firstFew(fileClasses), firstFew(net.spec().classes())));
     } else if (fileHead == null && tensors.keySet().stream().noneMatch(n -> n.startsWith(head))) {
       notes.add("the file has no head " + net.logitsLayer());
     }

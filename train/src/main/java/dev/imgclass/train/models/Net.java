@@ -117,16 +117,29 @@ public abstract class Net {
 
   /**
    * Freezes the first {@code n} groups of the body (all of it when {@code n} is at least the group
-   * count): their parameters stop requiring gradients, so they get none and are not updated. Batch
-   * norm running statistics still follow the data in training mode.
+   * count): their parameters stop requiring gradients, so they get none and are not updated, and
+   * their batch norms run on their running statistics, unchanged (see {@link BatchNorm2d}).
    */
   public void freeze(int n) {
     if (n < 0)
       throw new ImgclassException("--freeze needs backbone, none or a group count >= 0, got " + n);
+    setFrozen(0, n, true);
+  }
+
+  /**
+   * Freezes ({@code frozen}) or thaws the body groups {@code from} (inclusive) to {@code to}
+   * (exclusive, capped at the group count); the head is never touched.
+   */
+  public void setFrozen(int from, int to, boolean frozen) {
     for (ParamStore.Entry e : params().entries()) {
       int g = group(e.name());
-      if (e.trainable() && g >= 0 && g < n) e.tensor().set_requires_grad(false);
+      if (e.trainable() && g >= from && g < to) e.tensor().set_requires_grad(!frozen);
     }
+  }
+
+  /** Whether {@code name} is one of the body's tensors (not the head's). */
+  public boolean inBody(String name) {
+    return group(name) >= 0;
   }
 
   /** Multiply-accumulates of the body (without the head) for one image of shape {@code in}. */

@@ -7,6 +7,7 @@ import dev.imgclass.train.models.ParamStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
@@ -17,32 +18,52 @@ import org.bytedeco.pytorch.Tensor;
  */
 public abstract class Optimizer {
   protected final List<ParamStore.Entry> params;
+  private final double[] lrScale;
   protected long steps;
 
   protected Optimizer(ParamStore store) {
-    // frozen parameters (requires_grad off) get neither gradients nor updates
+    this(store, name -> 1.0);
+  }
+
+  /**
+   * @param lrScale each parameter's learning rate as a multiple of the step's, by name (PyTorch's
+   *     parameter groups)
+   */
+  protected Optimizer(ParamStore store, ToDoubleFunction<String> lrScale) {
+    // parameters frozen now (requires_grad off) are left out for good; parameters frozen later,
+    // for a while, get no gradient then and so no update
     this.params =
         store.entries().stream().filter(e -> e.trainable() && e.tensor().requires_grad()).toList();
+    this.lrScale = params.stream().mapToDouble(p -> lrScale.applyAsDouble(p.name())).toArray();
   }
 
   public static Optimizer create(TrainConfig c, ParamStore store) {
+    return create(c, store, name -> 1.0);
+  }
+
+  /** An optimizer with per-parameter learning-rate multiples ({@code lrScale}, by name). */
+  public static Optimizer create(
+      TrainConfig c, ParamStore store, ToDoubleFunction<String> lrScale) {
     return c.optimizer().equals("adamw")
-        ? new AdamW(store, c.momentum() > 0 ? c.momentum() : 0.9, 0.999, 1e-8, c.weightDecay())
-        : new Sgd(store, c.momentum(), c.nesterov(), c.weightDecay());
+        ? new AdamW(
+            store, lrScale, c.momentum() > 0 ? c.momentum() : 0.9, 0.999, 1e-8, c.weightDecay())
+        : new Sgd(store, lrScale, c.momentum(), c.nesterov(), c.weightDecay());
   }
 
   /** One update with learning rate {@code lr}; call inside the step's PointerScope. */
   public final void step(double lr) {
     try (NoGradGuard g = new NoGradGuard()) {
       steps++;
-      for (ParamStore.Entry p : params) {
+      for (int i = 0; i < params.size(); i++) {
+        ParamStore.Entry p = params.get(i);
         Tensor grad = p.tensor().grad();
-        if (grad.defined()) update(p, grad, lr);
+        if (grad.defined()) update(i, p, grad, lr * lrScale[i]);
       }
     }
   }
 
-  protected abstract void update(ParamStore.Entry p, Tensor grad, double lr);
+  /** Updates parameter {@code index} (into {@link #params}) from its gradient. */
+  protected abstract void update(int index, ParamStore.Entry p, Tensor grad, double lr);
 
   /** Drops the gradients (set to none, as PyTorch's zero_grad default). */
   public void zeroGrad() {

@@ -16,6 +16,7 @@ import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.TorchClassifier;
 import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.models.WeightsCard;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class RunAssembly {
     int threads = Engine.threads(cfg.threads()); // process-wide: set here, for every run
     Precision precision = Precision.parse(cfg.precision());
     Dataset train = data.train();
-    List<List<Double>> moments = channelMoments(train);
+    List<List<Double>> moments = normalisation(cfg, train, out);
     ModelSpec spec =
         new ModelSpec(
             cfg.model(),
@@ -102,7 +103,8 @@ public final class RunAssembly {
       out.println(Weights.initFrom(net, init));
     }
     freeze(cfg, net, out);
-    Optimizer optimizer = Optimizer.create(cfg, net.params());
+    Optimizer optimizer =
+        Optimizer.create(cfg, net.params(), name -> net.inBody(name) ? cfg.backboneLr() : 1.0);
     TrainState start = TrainState.start(cfg, precision.label(), data.fingerprint());
     if (resume.isPresent()) {
       Checkpoints.Loaded r = resume.get().checkpoint();
@@ -147,6 +149,20 @@ public final class RunAssembly {
             cfg.lr(), cfg.warmupEpochs(), loader.batchesPerEpoch(), cfg.epochs());
     Loss loss = new Loss(cfg.labelSmoothing(), classWeights, logitAdjust, spec.numClasses());
     TrainTask task = new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
+    long headSteps = Math.round(cfg.headEpochs() * loader.batchesPerEpoch());
+    if (cfg.headEpochs() > 0) headSteps = Math.max(1, headSteps);
+    int thawFrom = cfg.frozenGroups(net.groups().size());
+    if (headSteps > 0 && thawFrom < net.groups().size()) {
+      task = new HeadWarmup(task, net, optimizer, thawFrom, headSteps);
+      out.printf(
+          "head warm-up: the first %d steps (%s epochs) train only the head, the body frozen"
+              + " with batch norm in eval mode%n",
+          headSteps, cfg.headEpochs());
+    }
+    if (cfg.backboneLr() != 1)
+      out.printf(
+          "body learning rate: %s × the head's (%.3g at the peak)%n",
+          cfg.backboneLr(), cfg.lr() * cfg.backboneLr());
     Evaluator evaluator = new Evaluator(new TorchClassifier(net, precision), 256);
     return new Parts(
         cfg,
@@ -223,6 +239,28 @@ public final class RunAssembly {
               .filter(e -> e.trainable() && e.tensor().requires_grad())
               .mapToLong(e -> e.tensor().numel())
               .sum());
+  }
+
+  /**
+   * Mean and std the run normalises with: the pretrained checkpoint's under the finetune recipe
+   * when its model card has them ({@link WeightsCard}), else the training data's own.
+   */
+  static List<List<Double>> normalisation(TrainConfig cfg, Dataset train, PrintStream out) {
+    Optional<WeightsCard> card = WeightsCard.forRun(cfg);
+    if (card.isPresent()) {
+      WeightsCard c = card.get();
+      List<Double> mean = c.meanFor(train.channels());
+      List<Double> std = c.stdFor(train.channels());
+      out.printf("finetune: mean %s, std %s from %s%n", mean, std, c.source());
+      return List.of(mean, std);
+    }
+    if (cfg.finetune())
+      out.println(
+          "finetune: "
+              + cfg.initWeights()
+              + " has no model card (no imgclass metadata, model.json or config.json): mean/std"
+              + " from the training data");
+    return channelMoments(train);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.imgclass.data.Dataset;
 import dev.imgclass.data.FileDataset;
 import dev.imgclass.data.Splits;
 import dev.imgclass.train.models.ModelRegistry;
+import dev.imgclass.train.models.WeightsCard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -39,7 +40,11 @@ public record RunData(
   public static RunData open(
       TrainConfig cfg, String source, DataOptions options, Path runDir, PrintStream out) {
     ModelRegistry.Entry entry = ModelRegistry.entry(cfg.model()); // fail fast on a bad name
-    int size = cfg.imageSize() > 0 ? cfg.imageSize() : entry.defaultInputSize();
+    int cardSize = WeightsCard.forRun(cfg).map(WeightsCard::inputSize).orElse(0);
+    int size =
+        cfg.imageSize() > 0 ? cfg.imageSize() : cardSize > 0 ? cardSize : entry.defaultInputSize();
+    if (cfg.imageSize() == 0 && cardSize > 0)
+      out.printf("finetune: image files resized to %d px, the checkpoint's input size%n", cardSize);
     int channels = cfg.channels() > 0 ? cfg.channels() : 3;
     DataSplits splits =
         DataSources.open(source, new DataSources.Load(channels, size, options.maxPixels()));

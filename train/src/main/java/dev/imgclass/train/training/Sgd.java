@@ -4,6 +4,7 @@ import dev.imgclass.train.engine.Tensors;
 import dev.imgclass.train.models.ParamStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -18,8 +19,13 @@ final class Sgd extends Optimizer {
   private final double weightDecay;
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
 
-  Sgd(ParamStore store, double momentum, boolean nesterov, double weightDecay) {
-    super(store);
+  Sgd(
+      ParamStore store,
+      ToDoubleFunction<String> lrScale,
+      double momentum,
+      boolean nesterov,
+      double weightDecay) {
+    super(store, lrScale);
     this.momentum = momentum;
     this.nesterov = nesterov;
     this.weightDecay = weightDecay;
@@ -30,7 +36,7 @@ final class Sgd extends Optimizer {
   }
 
   @Override
-  protected void update(ParamStore.Entry p, Tensor grad, double lr) {
+  protected void update(int index, ParamStore.Entry p, Tensor grad, double lr) {
     Tensor g = grad;
     if (weightDecay > 0 && decays(p)) g = g.add(p.tensor(), Tensors.scalar(weightDecay));
     if (momentum > 0) {

@@ -71,7 +71,7 @@ class TrainerTest {
   void a_huge_learning_rate_stops_at_the_first_non_finite_loss_with_a_clear_message() {
     TrainConfig.Builder b = quick();
     b.lr = 1e6;
-    b.warmupEpochs = 0;
+    b.warmupEpochs = 0.0;
     assertThatThrownBy(
             () ->
                 TrainRun.run(
