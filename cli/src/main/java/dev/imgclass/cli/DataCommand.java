@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     name = "data",
     mixinStandardHelpOptions = true,
     description = "Check a dataset for problems, or preview its augmented training images.",
-    subcommands = {DataCommand.Check.class, DataCommand.Preview.class})
+    subcommands = {DataCommand.Check.class, DataCommand.Preview.class, LabelIssuesCommand.class})
 final class DataCommand implements Callable<Integer> {
   @Override
   public Integer call() {
