@@ -5,8 +5,6 @@ import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.data.Agreement;
 import dev.imgclass.data.LabelTable;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,12 +72,7 @@ final class AgreementCommand implements Callable<Integer> {
     if (out != null) {
       Json.writeFile(out.resolve("agreement.json"), doc);
       AtomicFiles.write(
-          out.resolve("disagreements.csv"),
-          stream -> {
-            Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-            r.writeDisagreements(w);
-            w.flush();
-          });
+          out.resolve("disagreements.csv"), r.disagreementsCsv().getBytes(StandardCharsets.UTF_8));
     }
     String verdict =
         String.format(

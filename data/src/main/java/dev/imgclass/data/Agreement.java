@@ -2,6 +2,7 @@ package dev.imgclass.data;
 
 import dev.imgclass.core.ImgclassException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -144,14 +145,15 @@ public final class Agreement {
       return items.stream().filter(Votes::disagreement).toList();
     }
 
-    /** Writes the disputed items as CSV: item, one column per annotator, majority, support. */
-    public void writeDisagreements(Appendable out) throws IOException {
+    /** The disputed items as CSV text: item, one column per annotator, majority, support. */
+    public String disagreementsCsv() {
       List<String> header = new ArrayList<>();
       header.add(itemColumn);
       header.addAll(annotators);
       header.addAll(List.of("majority", "support"));
       CSVFormat fmt = CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get();
-      try (CSVPrinter p = new CSVPrinter(out, fmt)) {
+      StringBuilder sb = new StringBuilder();
+      try (CSVPrinter p = new CSVPrinter(sb, fmt)) {
         for (Votes v : disagreements()) {
           List<String> row = new ArrayList<>();
           row.add(v.item());
@@ -160,7 +162,10 @@ public final class Agreement {
           row.add(v.supportText());
           p.printRecord(row);
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // a StringBuilder does not throw
       }
+      return sb.toString();
     }
   }
 

@@ -167,9 +167,7 @@ class AgreementTest {
 
   @Test
   void disagreements_csv_has_item_annotators_majority_and_support() throws Exception {
-    StringBuilder sb = new StringBuilder();
-    Agreement.of(planted()).writeDisagreements(sb);
-    assertThat(sb.toString().split("\r\n"))
+    assertThat(Agreement.of(planted()).disagreementsCsv().split("\r\n"))
         .containsExactly(
             "path,r1,r2,r3,majority,support",
             "b.png,cat,cat,dog,cat,2/3",
