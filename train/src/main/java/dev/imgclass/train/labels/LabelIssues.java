@@ -50,6 +50,12 @@ public final class LabelIssues {
   static final String HELDOUT = "heldout.safetensors";
 
   /**
+   * Every image's out-of-fold probabilities ({@code probs}, n × K, rows of -1 for unreadable
+   * images) and given labels ({@code labels}), in the split's order, for analyses of one's own.
+   */
+  public static final String OUT_OF_FOLD = "out_of_fold.safetensors";
+
+  /**
    * One suspected label error.
    *
    * @param rank 1 is the least believable given label
@@ -193,6 +199,7 @@ public final class LabelIssues {
             scored.length == 0 ? 0 : (double) agree / scored.length,
             (System.nanoTime() - t0) / 1e9);
     write(report, data, split, folds, outDir);
+    writeOutOfFold(outDir.resolve(OUT_OF_FOLD), probs, all, k);
     return report;
   }
 
@@ -263,6 +270,20 @@ public final class LabelIssues {
       if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
     Safetensors.write(
         file, Map.of("probs", TensorData.ofFloats(flat, probs.length, k)), Map.of("format", "pt"));
+  }
+
+  private static void writeOutOfFold(Path file, float[][] probs, Dataset all, int k) {
+    float[] flat = new float[probs.length * k];
+    Arrays.fill(flat, -1f);
+    long[] labels = new long[probs.length];
+    for (int i = 0; i < probs.length; i++) {
+      labels[i] = all.label(i);
+      if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
+    }
+    Map<String, TensorData> t = new LinkedHashMap<>();
+    t.put("probs", TensorData.ofFloats(flat, probs.length, k));
+    t.put("labels", TensorData.ofLongs(labels, probs.length));
+    Safetensors.write(file, t, Map.of("classes", String.join(",", all.classes())));
   }
 
   private static float[][] readHeldout(Path file, int[] held, int k) {
