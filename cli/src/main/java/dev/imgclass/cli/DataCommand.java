@@ -27,13 +27,21 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "data",
     mixinStandardHelpOptions = true,
-    description = "Check a dataset for problems, or preview its augmented training images.",
-    subcommands = {DataCommand.Check.class, DataCommand.Preview.class})
+    description =
+        "Check a dataset for problems, preview its augmented training images, find likely"
+            + " label errors, or measure how well its annotators agree.",
+    subcommands = {
+      DataCommand.Check.class,
+      DataCommand.Preview.class,
+      AgreementCommand.class,
+      LabelIssuesCommand.class
+    })
 final class DataCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "name a subcommand: check or preview");
+        new picocli.CommandLine(this),
+        "name a subcommand: check, preview, label-issues or agreement");
   }
 
   /** {@code imgclass data check DATA}: exit 0 clean, 1 problems found, 2 could not run. */

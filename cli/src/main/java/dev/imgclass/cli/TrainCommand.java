@@ -36,22 +36,7 @@ final class TrainCommand implements Callable<Integer> {
       description = "Print the result as one JSON document (progress goes to stderr).")
   boolean json;
 
-  @Option(
-      names = "--workers",
-      description = "Threads decoding and augmenting image files (default: all cores).")
-  Integer workers;
-
-  @Option(
-      names = "--cache",
-      description =
-          "auto, on or off: keep decoded, resized images in memory (auto: when they take at most"
-              + " 2 GB and a quarter of the heap).")
-  String cache;
-
-  @Option(
-      names = "--max-pixels",
-      description = "Refuse images with more pixels than this before decoding (default: 40000000).")
-  Long maxPixels;
+  @Mixin DataFlags dataFlags = new DataFlags();
 
   @Override
   public Integer call() {
@@ -67,12 +52,7 @@ final class TrainCommand implements Callable<Integer> {
                   + "-"
                   + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
-    DataOptions d = DataOptions.defaults();
-    d =
-        new DataOptions(
-            workers != null ? workers : d.workers(),
-            cache != null ? cache : d.cache(),
-            maxPixels != null ? maxPixels : d.maxPixels());
+    DataOptions d = dataFlags.options();
     TrainRun.Result r = TrainRun.run(cfg, data, d, out, resume, json ? System.err : System.out);
     if (json) {
       System.out.println(json(r));

@@ -7,6 +7,8 @@ import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelCard;
 import dev.imgclass.data.BatchLoader;
 import dev.imgclass.data.DataIssues;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.DataSplits;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.eval.report.RunReport;
 import dev.imgclass.train.models.Net;
@@ -53,8 +55,34 @@ public final class TrainRun {
       Path runDir,
       boolean resume,
       PrintStream out) {
+    return run(
+        cfg, data, () -> RunData.open(cfg, data, dataOptions, runDir, out), runDir, resume, out);
+  }
+
+  /**
+   * The same run on data already opened (a cross-validation fold, say): {@code splits} as {@link
+   * DataSources#open} would give them.
+   */
+  public static Result run(
+      TrainConfig cfg,
+      DataSplits splits,
+      DataOptions dataOptions,
+      Path runDir,
+      boolean resume,
+      PrintStream out) {
+    return run(
+        cfg, null, () -> RunData.of(cfg, splits, dataOptions, runDir, out), runDir, resume, out);
+  }
+
+  private static Result run(
+      TrainConfig cfg,
+      String source,
+      java.util.function.Supplier<RunData> data,
+      Path runDir,
+      boolean resume,
+      PrintStream out) {
     try {
-      return runChecked(cfg, data, dataOptions, runDir, resume, out);
+      return runChecked(cfg, source, data, runDir, resume, out);
     } catch (IOException e) {
       throw new ImgclassException("cannot write to " + runDir + ": " + e.getMessage(), e);
     }
@@ -62,8 +90,8 @@ public final class TrainRun {
 
   private static Result runChecked(
       TrainConfig cfg,
-      String data,
-      DataOptions dataOptions,
+      String source,
+      java.util.function.Supplier<RunData> data,
       Path runDir,
       boolean resume,
       PrintStream out)
@@ -83,7 +111,7 @@ public final class TrainRun {
               + runDir
               + " is not empty: pass --resume to continue that run, or choose another --out");
     }
-    RunData runData = RunData.open(cfg, data, dataOptions, runDir, out);
+    RunData runData = data.get();
     RunAssembly.Parts parts = RunAssembly.assemble(cfg, runData, restored, out);
     RunAssembly.Listeners listeners =
         RunAssembly.listeners(parts, runDir, out, ConsoleProgress.stdoutIsTerminal());
@@ -114,7 +142,8 @@ public final class TrainRun {
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("seed", cfg.seed());
     provenance.put("data", runData.splits().description());
-    provenance.put("data_source", data); // the --data value, so that a report can reopen it
+    // the --data value, so that a report can reopen it (none for data opened by the caller)
+    if (source != null) provenance.put("data_source", source);
     provenance.put("data_fingerprint", runData.fingerprint());
     provenance.put("train_images", runData.train().size());
     provenance.put("parameters", net.paramCount());

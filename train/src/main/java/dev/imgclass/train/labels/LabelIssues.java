@@ -1,0 +1,362 @@
+package dev.imgclass.train.labels;
+
+import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
+import dev.imgclass.core.ModelCard;
+import dev.imgclass.core.Safetensors;
+import dev.imgclass.core.TensorData;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.DataSplits;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.data.Splits;
+import dev.imgclass.eval.ConfidentLearning;
+import dev.imgclass.eval.Evaluator;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.models.ModelRegistry;
+import dev.imgclass.train.models.TorchClassifier;
+import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.training.DataOptions;
+import dev.imgclass.train.training.TrainConfig;
+import dev.imgclass.train.training.TrainRun;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Finds likely mislabelled images: K-fold cross-validation gives every image a predicted
+ * probability vector from a model that never trained on it, and confident learning ({@link
+ * ConfidentLearning}) turns those into the images whose given label is least believable, a
+ * suggested label for each, the estimated noise matrix and the share of wrong labels per class.
+ *
+ * <p>Each fold is an ordinary run directory under {@code OUT/folds/fold-K} (model.json, weights,
+ * checkpoints) plus {@code heldout.safetensors} with its out-of-fold probabilities, so an
+ * interrupted search resumes where it stopped: finished folds are read back, a fold with a
+ * checkpoint continues exactly, the rest start. The user's images are only read.
+ */
+public final class LabelIssues {
+  private LabelIssues() {}
+
+  /** The file of a fold's out-of-fold probabilities. */
+  static final String HELDOUT = "heldout.safetensors";
+
+  /**
+   * Every image's out-of-fold probabilities ({@code probs}, n × K, rows of -1 for unreadable
+   * images) and given labels ({@code labels}), in the split's order, for analyses of one's own.
+   */
+  public static final String OUT_OF_FOLD = "out_of_fold.safetensors";
+
+  /**
+   * One suspected label error.
+   *
+   * @param rank 1 is the least believable given label
+   * @param index the image's index in the searched split
+   * @param name its file (or {@code #index} for IDX data)
+   * @param given the label it has
+   * @param suggested the label the models believe
+   * @param givenProbability out-of-fold probability of the given label
+   * @param suggestedProbability out-of-fold probability of the suggested label
+   */
+  public record Issue(
+      int rank,
+      int index,
+      String name,
+      String given,
+      String suggested,
+      double givenProbability,
+      double suggestedProbability) {}
+
+  /**
+   * What a search found.
+   *
+   * @param images images scored (unreadable ones are not)
+   * @param classes class names in index order
+   * @param issues suspected label errors, most likely first
+   * @param baseline how many images the plain "the model disagrees" rule would flag
+   * @param noiseMatrix P(given = row | true = column)
+   * @param wrongShare per class, the estimated share of images given that class whose label is
+   *     wrong
+   * @param outOfFoldAccuracy share of images whose out-of-fold top-1 is their given label
+   * @param seconds wall time
+   */
+  public record Report(
+      int images,
+      List<String> classes,
+      List<Issue> issues,
+      int baseline,
+      double[][] noiseMatrix,
+      double[] wrongShare,
+      double outOfFoldAccuracy,
+      double seconds) {
+
+    /** The estimated share of wrong labels over all scored images. */
+    public double estimatedWrong() {
+      return images == 0 ? 0 : (double) issues.size() / images;
+    }
+  }
+
+  /**
+   * Searches {@code split} ({@code train} or {@code test}) of {@code data} with {@code folds}
+   * folds, each trained with {@code cfg}; writes {@code label_issues.csv} and {@code
+   * label_issues.json} into {@code outDir}.
+   */
+  public static Report run(
+      TrainConfig cfg,
+      String data,
+      String split,
+      int folds,
+      DataOptions options,
+      Path outDir,
+      PrintStream out) {
+    long t0 = System.nanoTime();
+    if (folds < 2 || folds > 20)
+      throw new ImgclassException(
+          "--folds must be in [2, 20] (every image is scored by a model trained on the other"
+              + " folds), got "
+              + folds);
+    ModelRegistry.Entry entry = ModelRegistry.entry(cfg.model());
+    int size = cfg.imageSize() > 0 ? cfg.imageSize() : entry.defaultInputSize();
+    int channels = cfg.channels() > 0 ? cfg.channels() : 3;
+    DataSplits splits =
+        DataSources.open(data, new DataSources.Load(channels, size, options.maxPixels()));
+    Dataset all =
+        switch (split.toLowerCase(Locale.ROOT)) {
+          case "train" -> splits.train();
+          case "test" ->
+              splits
+                  .test()
+                  .orElseThrow(
+                      () -> new ImgclassException(data + " has no test split: use --split train"));
+          default -> throw new ImgclassException("--split must be train or test, got " + split);
+        };
+    if (cfg.limit() > 0) all = Splits.limit(all, cfg.limit(), cfg.seed());
+    List<String> classes = all.classes();
+    if (classes.size() < 2)
+      throw new ImgclassException("label issues need at least 2 classes, " + data + " has 1");
+    if (all.size() < 2 * folds)
+      throw new ImgclassException(
+          "label issues need at least "
+              + 2 * folds
+              + " images for "
+              + folds
+              + " folds, the data has "
+              + all.size());
+
+    int[] fold = assignFolds(all, folds, cfg.seed());
+    int k = classes.size();
+    float[][] probs = new float[all.size()][];
+    for (int f = 0; f < folds; f++) {
+      int[] held = indices(fold, f, true);
+      int[] rest = indices(fold, f, false);
+      Path dir = outDir.resolve("folds").resolve("fold-" + (f + 1));
+      float[][] p = foldProbabilities(cfg, all, held, rest, f, folds, options, dir, out);
+      for (int j = 0; j < held.length; j++) probs[held[j]] = p[j];
+    }
+
+    // unreadable images have no probabilities: they are listed by the data check, not here
+    int[] scored =
+        java.util.stream.IntStream.range(0, all.size()).filter(i -> probs[i] != null).toArray();
+    float[][] sp = new float[scored.length][];
+    int[] given = new int[scored.length];
+    int agree = 0;
+    for (int j = 0; j < scored.length; j++) {
+      sp[j] = probs[scored[j]];
+      given[j] = all.label(scored[j]);
+      if (argmax(sp[j]) == given[j]) agree++;
+    }
+    ConfidentLearning.Result cl = ConfidentLearning.estimate(sp, given);
+    List<Issue> issues = new ArrayList<>();
+    for (ConfidentLearning.Issue i : cl.issues()) {
+      int index = scored[i.index()];
+      issues.add(
+          new Issue(
+              i.rank(),
+              index,
+              all.name(index),
+              classes.get(i.given()),
+              classes.get(i.suggested()),
+              i.givenProb(),
+              i.suggestedProb()));
+    }
+    int baseline = ConfidentLearning.disagreements(sp, given).size();
+    Report report =
+        new Report(
+            scored.length,
+            classes,
+            List.copyOf(issues),
+            baseline,
+            cl.noiseMatrix(),
+            cl.noiseRates(),
+            scored.length == 0 ? 0 : (double) agree / scored.length,
+            (System.nanoTime() - t0) / 1e9);
+    write(report, data, split, folds, outDir);
+    writeOutOfFold(outDir.resolve(OUT_OF_FOLD), probs, all, k);
+    return report;
+  }
+
+  /** Stratified folds: each class's images shuffled (seeded) and dealt out in turn. */
+  static int[] assignFolds(Dataset d, int folds, long seed) {
+    int[] fold = new int[d.size()];
+    int[] next = new int[d.classes().size()];
+    int[] order = java.util.stream.IntStream.range(0, d.size()).toArray();
+    Splits.shuffle(order, new SplittableRandom(seed ^ 0x5f0d5L));
+    for (int i : order) {
+      int c = d.label(i);
+      fold[i] = next[c]++ % folds;
+    }
+    return fold;
+  }
+
+  private static int[] indices(int[] fold, int f, boolean in) {
+    return java.util.stream.IntStream.range(0, fold.length)
+        .filter(i -> (fold[i] == f) == in)
+        .toArray();
+  }
+
+  private static float[][] foldProbabilities(
+      TrainConfig cfg,
+      Dataset all,
+      int[] held,
+      int[] rest,
+      int f,
+      int folds,
+      DataOptions options,
+      Path dir,
+      PrintStream out) {
+    Path heldFile = dir.resolve(HELDOUT);
+    String label = "fold " + (f + 1) + "/" + folds;
+    if (Files.isRegularFile(heldFile)) {
+      float[][] p = readHeldout(heldFile, held, all.classes().size());
+      out.printf("%s: done before, %,d out-of-fold probabilities read back%n", label, held.length);
+      return p;
+    }
+    if (!Files.isRegularFile(dir.resolve(ModelCard.FILE))) {
+      boolean resume = Files.isDirectory(dir.resolve("checkpoints").resolve("last"));
+      out.printf(
+          "%s: %s on %,d images, scoring %,d%n",
+          label, resume ? "resuming training" : "training", rest.length, held.length);
+      DataSplits foldData =
+          new DataSplits(
+              "fold " + (f + 1) + " of " + folds + " (" + rest.length + " images)",
+              all.subset(rest),
+              Optional.empty(),
+              Optional.empty());
+      TrainRun.run(cfg, foldData, options, dir, resume, out);
+    }
+    var net = Weights.loadModelDir(dir);
+    Evaluator.Predictions p =
+        new Evaluator(new TorchClassifier(net, Precision.parse(cfg.precision())), 256)
+            .predict(all.subset(held));
+    float[][] probs = new float[held.length][];
+    for (int j = 0; j < p.indices().length; j++) probs[p.indices()[j]] = p.probs()[j];
+    writeHeldout(heldFile, probs, all.classes().size());
+    return probs;
+  }
+
+  /** Rows of unreadable images are all -1 (no probabilities). */
+  private static void writeHeldout(Path file, float[][] probs, int k) {
+    float[] flat = new float[probs.length * k];
+    Arrays.fill(flat, -1f);
+    for (int i = 0; i < probs.length; i++)
+      if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
+    Safetensors.write(
+        file, Map.of("probs", TensorData.ofFloats(flat, probs.length, k)), Map.of("format", "pt"));
+  }
+
+  private static void writeOutOfFold(Path file, float[][] probs, Dataset all, int k) {
+    float[] flat = new float[probs.length * k];
+    Arrays.fill(flat, -1f);
+    long[] labels = new long[probs.length];
+    for (int i = 0; i < probs.length; i++) {
+      labels[i] = all.label(i);
+      if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
+    }
+    Map<String, TensorData> t = new LinkedHashMap<>();
+    t.put("probs", TensorData.ofFloats(flat, probs.length, k));
+    t.put("labels", TensorData.ofLongs(labels, probs.length));
+    Safetensors.write(file, t, Map.of("classes", String.join(",", all.classes())));
+  }
+
+  private static float[][] readHeldout(Path file, int[] held, int k) {
+    TensorData t = Safetensors.read(file).tensors().get("probs");
+    if (t == null || t.shape().length != 2 || t.shape()[0] != held.length || t.shape()[1] != k)
+      throw new ImgclassException(
+          file
+              + " does not hold this fold's "
+              + held.length
+              + " x "
+              + k
+              + " probabilities: it is from another search; use another --out");
+    float[] flat = t.toFloats();
+    float[][] out = new float[held.length][];
+    for (int i = 0; i < held.length; i++) {
+      if (flat[i * k] < 0) continue;
+      out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+    }
+    return out;
+  }
+
+  private static int argmax(float[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+    return best;
+  }
+
+  /** label_issues.csv (one row an issue) and label_issues.json (everything). */
+  static void write(Report r, String data, String split, int folds, Path outDir) {
+    StringBuilder csv =
+        new StringBuilder(
+            "rank,path,index,given_label,suggested_label,given_prob,suggested_prob\n");
+    for (Issue i : r.issues()) {
+      csv.append(i.rank())
+          .append(',')
+          .append(csvField(i.name()))
+          .append(',')
+          .append(i.index())
+          .append(',')
+          .append(csvField(i.given()))
+          .append(',')
+          .append(csvField(i.suggested()))
+          .append(',')
+          .append(
+              String.format(
+                  Locale.ROOT, "%.4f,%.4f", i.givenProbability(), i.suggestedProbability()))
+          .append('\n');
+    }
+    AtomicFiles.write(
+        outDir.resolve("label_issues.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("data", data);
+    m.put("split", split);
+    m.put("folds", folds);
+    m.put("images", r.images());
+    m.put("classes", r.classes());
+    m.put("issues", r.issues().size());
+    m.put("estimated_wrong_share", r.estimatedWrong());
+    m.put("disagreement_baseline", r.baseline());
+    m.put("out_of_fold_accuracy", r.outOfFoldAccuracy());
+    Map<String, Double> share = new LinkedHashMap<>();
+    for (int c = 0; c < r.classes().size(); c++) share.put(r.classes().get(c), r.wrongShare()[c]);
+    m.put("wrong_share_per_class", share);
+    m.put("noise_matrix_given_by_true", r.noiseMatrix());
+    m.put("seconds", r.seconds());
+    m.put("label_issues", r.issues());
+    AtomicFiles.write(
+        outDir.resolve("label_issues.json"), Json.write(m).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String csvField(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0)
+      return s;
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+}
