@@ -8,15 +8,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs="${1:-3}"; folds="${2:-4}"; out="${3:-bench/out/label-noise}"
 threads="${THREADS:-2}"
-[ -f "$out/data/flips.csv" ] || /usr/bin/python3 bench/label_noise.py "$out/data"
+[ -f "$out/fashion-mnist-noisy/flips.csv" ] || /usr/bin/python3 bench/label_noise.py "$out/fashion-mnist-noisy"
 echo "# label issues: resnet20, $folds folds x $epochs epochs, $threads threads; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
+search="$out/search-e$epochs-f$folds"
 start=$(date +%s)
-./imgclass data label-issues "$out/data" --out "$out/search" --folds "$folds" --epochs "$epochs" --threads "$threads" --top 20 >"$out/search.log" 2>&1
+./imgclass data label-issues "$out/fashion-mnist-noisy" --out "$search" --folds "$folds" --epochs "$epochs" --threads "$threads" --top 20 >"$search.log" 2>&1
 echo "search wall time: $(( $(date +%s) - start )) s"
-grep -A 40 "images scored out of fold" "$out/search.log"
-/usr/bin/python3 - "$out" <<'PY'
+grep -A 40 "images scored out of fold" "$search.log"
+/usr/bin/python3 - "$out" "$search" <<'PY'
 import csv, json, struct, sys
 out = sys.argv[1]
+search = sys.argv[2]
 def tensors(path):
     raw = open(path, "rb").read()
     n = struct.unpack("<Q", raw[:8])[0]
@@ -30,14 +32,14 @@ def tensors(path):
         fmt = {"F32": "f", "I64": "q"}[t["dtype"]]
         res[name] = (t["shape"], struct.unpack("<%d%s" % ((e - b) // struct.calcsize(fmt), fmt), data[b:e]))
     return res
-t = tensors(out + "/search/out_of_fold.safetensors")
+t = tensors(search + "/out_of_fold.safetensors")
 (n, k), probs = t["probs"]
 _, labels = t["labels"]
 flips = {}
-for row in csv.DictReader(open(out + "/data/flips.csv")):
+for row in csv.DictReader(open(out + "/fashion-mnist-noisy/flips.csv")):
     flips[int(row["index"])] = row["kind"]
 truth = set(flips)
-flagged = set(int(r["index"]) for r in csv.DictReader(open(out + "/search/label_issues.csv")))
+flagged = set(int(r["index"]) for r in csv.DictReader(open(search + "/label_issues.csv")))
 baseline = set()
 for i in range(n):
     row = probs[i * k:(i + 1) * k]

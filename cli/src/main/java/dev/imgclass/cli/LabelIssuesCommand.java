@@ -42,7 +42,9 @@ final class LabelIssuesCommand implements Callable<Integer> {
   @Option(
       names = "--split",
       defaultValue = "train",
-      description = "Which images to search: train or test (default: train).")
+      description =
+          "Which images to search: train (by K-fold cross-validation) or test (scored by one"
+              + " model trained on the training split) (default: train).")
   String split;
 
   @Option(names = "--top", defaultValue = "10", description = "Issues to print (default: 10).")
@@ -83,10 +85,12 @@ final class LabelIssuesCommand implements Callable<Integer> {
     PrintStream o = System.out;
     o.printf(
         Locale.ROOT,
-        "%,d images scored out of fold (%d folds; top-1 agrees with the given label for %.2f%%):"
+        "%,d images scored %s (top-1 agrees with the given label for %.2f%%):"
             + " %,d likely label errors (%.2f%%); the model-disagrees rule would flag %,d%n",
         r.images(),
-        folds,
+        split.equalsIgnoreCase("test")
+            ? "by a model trained on the training split"
+            : "out of fold (" + folds + " folds)",
         100 * r.outOfFoldAccuracy(),
         r.issues().size(),
         100 * r.estimatedWrong(),
@@ -98,7 +102,7 @@ final class LabelIssuesCommand implements Callable<Integer> {
     if (n > 0) {
       o.printf("most likely wrong (%d of %,d):%n", n, r.issues().size());
       o.println("  rank  image                           given          p     suggested      p");
-      for (LabelIssues.Issue i : r.issues().subList(0, n))
+      for (dev.imgclass.eval.LabelIssue i : r.issues().subList(0, n))
         o.printf(
             Locale.ROOT,
             "  %4d  %-30s  %-12s %5.3f  %-12s %5.3f%n",
@@ -109,7 +113,11 @@ final class LabelIssuesCommand implements Callable<Integer> {
             i.suggested(),
             i.suggestedProbability());
     }
-    o.println("written to " + out + ": label_issues.csv, label_issues.json, folds/");
+    o.println(
+        "written to "
+            + out
+            + ": label_issues.csv, label_issues.json, label_issues.html, out_of_fold.safetensors,"
+            + " folds/");
     return Main.OK;
   }
 }

@@ -80,7 +80,7 @@ class LabelIssuesCommandTest {
     Cli.Run run = Cli.run(args(out, "--folds", "3"));
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out())
-        .contains("images scored out of fold (3 folds")
+        .contains("images scored out of fold (3 folds)")
         .contains("likely label errors");
 
     List<String> rows = Files.readAllLines(out.resolve("label_issues.csv"));
@@ -105,6 +105,11 @@ class LabelIssuesCommandTest {
     assertThat(json.get("noise_matrix_given_by_true").size()).isEqualTo(4);
     assertThat(json.get("wrong_share_per_class").size()).isEqualTo(4);
     assertThat(out.resolve("folds/fold-3/heldout.safetensors")).exists();
+    assertThat(out.resolve("out_of_fold.safetensors")).exists();
+    assertThat(Files.readString(out.resolve("label_issues.html")))
+        .contains("Likely label errors")
+        .contains("data:image/png;base64,")
+        .contains(found.iterator().next().substring("images/".length()));
     assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
 
     Cli.Run again = Cli.run(args(out, "--folds", "3", "--json"));
@@ -112,6 +117,32 @@ class LabelIssuesCommandTest {
     assertThat(again.err()).contains("fold 1/3: done before");
     JsonNode j = Json.MAPPER.readTree(again.out());
     assertThat(j.get("issues").asInt()).isEqualTo(rows.size() - 1);
+  }
+
+  @Test
+  void the_test_split_is_scored_by_one_model_trained_on_the_training_split() throws Exception {
+    Path out = dir.resolve("test-split");
+    Cli.Run run =
+        Cli.run(
+            "data",
+            "label-issues",
+            "synthetic:200:3",
+            "--split",
+            "test",
+            "--out",
+            out.toString(),
+            "--epochs",
+            "2",
+            "--threads",
+            "1");
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("model on the training split: training on 200 images, scoring 40")
+        .contains("40 images scored by a model trained on the training split");
+    JsonNode json = Json.MAPPER.readTree(out.resolve("label_issues.json").toFile());
+    assertThat(json.get("split").asText()).isEqualTo("test");
+    assertThat(json.get("images").asInt()).isEqualTo(40);
+    assertThat(out.resolve("folds/train-split/model.json")).exists();
   }
 
   @Test

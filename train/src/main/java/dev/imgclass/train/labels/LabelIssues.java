@@ -12,6 +12,8 @@ import dev.imgclass.data.Dataset;
 import dev.imgclass.data.Splits;
 import dev.imgclass.eval.ConfidentLearning;
 import dev.imgclass.eval.Evaluator;
+import dev.imgclass.eval.LabelIssue;
+import dev.imgclass.eval.report.LabelIssuesPage;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.TorchClassifier;
@@ -55,25 +57,10 @@ public final class LabelIssues {
    */
   public static final String OUT_OF_FOLD = "out_of_fold.safetensors";
 
-  /**
-   * One suspected label error.
-   *
-   * @param rank 1 is the least believable given label
-   * @param index the image's index in the searched split
-   * @param name its file (or {@code #index} for IDX data)
-   * @param given the label it has
-   * @param suggested the label the models believe
-   * @param givenProbability out-of-fold probability of the given label
-   * @param suggestedProbability out-of-fold probability of the suggested label
-   */
-  public record Issue(
-      int rank,
-      int index,
-      String name,
-      String given,
-      String suggested,
-      double givenProbability,
-      double suggestedProbability) {}
+  /** The page of the most likely errors, and how many it shows. */
+  public static final String PAGE = "label_issues.html";
+
+  static final int PAGE_MAX = 100;
 
   /**
    * What a search found.
@@ -91,7 +78,7 @@ public final class LabelIssues {
   public record Report(
       int images,
       List<String> classes,
-      List<Issue> issues,
+      List<LabelIssue> issues,
       int baseline,
       double[][] noiseMatrix,
       double[] wrongShare,
@@ -105,9 +92,10 @@ public final class LabelIssues {
   }
 
   /**
-   * Searches {@code split} ({@code train} or {@code test}) of {@code data} with {@code folds}
-   * folds, each trained with {@code cfg}; writes {@code label_issues.csv} and {@code
-   * label_issues.json} into {@code outDir}.
+   * Searches {@code split} of {@code data}: {@code train} with {@code folds} folds, each trained
+   * with {@code cfg}; {@code test} with one model trained on the whole training split (the test
+   * images are out of sample for it). Writes {@code label_issues.csv}, {@code label_issues.json},
+   * {@code label_issues.html} and {@code out_of_fold.safetensors} into {@code outDir}.
    */
   public static Report run(
       TrainConfig cfg,
@@ -151,34 +139,66 @@ public final class LabelIssues {
               + " folds, the data has "
               + all.size());
 
-    int[] fold = assignFolds(all, folds, cfg.seed());
     int k = classes.size();
     float[][] probs = new float[all.size()][];
-    for (int f = 0; f < folds; f++) {
-      int[] held = indices(fold, f, true);
-      int[] rest = indices(fold, f, false);
-      Path dir = outDir.resolve("folds").resolve("fold-" + (f + 1));
-      float[][] p = foldProbabilities(cfg, all, held, rest, f, folds, options, dir, out);
-      for (int j = 0; j < held.length; j++) probs[held[j]] = p[j];
+    boolean testSplit = split.equalsIgnoreCase("test");
+    if (testSplit) {
+      // the test images were never trained on: one model on the training split scores them all
+      if (!splits.train().classes().equals(classes))
+        throw new ImgclassException(
+            data + ": the train and test splits have different classes; search --split train");
+      int[] every = java.util.stream.IntStream.range(0, all.size()).toArray();
+      Path dir = outDir.resolve("folds").resolve("train-split");
+      probs =
+          foldProbabilities(
+              cfg,
+              splits.train(),
+              all,
+              every,
+              "the training split",
+              "model on the training split",
+              options,
+              dir,
+              out);
+    } else {
+      int[] fold = assignFolds(all, folds, cfg.seed());
+      for (int f = 0; f < folds; f++) {
+        int[] held = indices(fold, f, true);
+        int[] rest = indices(fold, f, false);
+        Path dir = outDir.resolve("folds").resolve("fold-" + (f + 1));
+        float[][] p =
+            foldProbabilities(
+                cfg,
+                all.subset(rest),
+                all.subset(held),
+                held,
+                "fold " + (f + 1) + " of " + folds + " (" + rest.length + " images)",
+                "fold " + (f + 1) + "/" + folds,
+                options,
+                dir,
+                out);
+        for (int j = 0; j < held.length; j++) probs[held[j]] = p[j];
+      }
     }
+    float[][] oof = probs;
 
     // unreadable images have no probabilities: they are listed by the data check, not here
     int[] scored =
-        java.util.stream.IntStream.range(0, all.size()).filter(i -> probs[i] != null).toArray();
+        java.util.stream.IntStream.range(0, all.size()).filter(i -> oof[i] != null).toArray();
     float[][] sp = new float[scored.length][];
     int[] given = new int[scored.length];
     int agree = 0;
     for (int j = 0; j < scored.length; j++) {
-      sp[j] = probs[scored[j]];
+      sp[j] = oof[scored[j]];
       given[j] = all.label(scored[j]);
       if (argmax(sp[j]) == given[j]) agree++;
     }
     ConfidentLearning.Result cl = ConfidentLearning.estimate(sp, given);
-    List<Issue> issues = new ArrayList<>();
+    List<LabelIssue> issues = new ArrayList<>();
     for (ConfidentLearning.Issue i : cl.issues()) {
       int index = scored[i.index()];
       issues.add(
-          new Issue(
+          new LabelIssue(
               i.rank(),
               index,
               all.name(index),
@@ -198,7 +218,24 @@ public final class LabelIssues {
             cl.noiseRates(),
             scored.length == 0 ? 0 : (double) agree / scored.length,
             (System.nanoTime() - t0) / 1e9);
-    write(report, data, split, folds, outDir);
+    write(report, data, split, testSplit ? 0 : folds, outDir);
+    LabelIssuesPage.write(
+        outDir.resolve(PAGE),
+        "Likely label errors: " + data + " (" + split + ")",
+        String.format(
+            Locale.ROOT,
+            "%,d images scored %s; %,d flagged by confident learning (%.2f %%), the first %d"
+                + " here, least believable first.",
+            report.images(),
+            testSplit
+                ? "by a model trained on the training split"
+                : "out of fold, " + folds + " folds",
+            report.issues().size(),
+            100 * report.estimatedWrong(),
+            Math.min(PAGE_MAX, report.issues().size())),
+        all,
+        report.issues(),
+        PAGE_MAX);
     writeOutOfFold(outDir.resolve(OUT_OF_FOLD), probs, all, k);
     return report;
   }
@@ -222,43 +259,43 @@ public final class LabelIssues {
         .toArray();
   }
 
+  /**
+   * Out-of-sample probabilities of {@code scored} from a model trained on {@code train} in {@code
+   * dir}: read back when done before, else trained (or resumed) and predicted.
+   */
   private static float[][] foldProbabilities(
       TrainConfig cfg,
-      Dataset all,
+      Dataset train,
+      Dataset scored,
       int[] held,
-      int[] rest,
-      int f,
-      int folds,
+      String description,
+      String label,
       DataOptions options,
       Path dir,
       PrintStream out) {
     Path heldFile = dir.resolve(HELDOUT);
-    String label = "fold " + (f + 1) + "/" + folds;
+    int k = train.classes().size();
     if (Files.isRegularFile(heldFile)) {
-      float[][] p = readHeldout(heldFile, held, all.classes().size());
-      out.printf("%s: done before, %,d out-of-fold probabilities read back%n", label, held.length);
+      float[][] p = readHeldout(heldFile, held, k);
+      out.printf(
+          "%s: done before, %,d out-of-sample probabilities read back%n", label, held.length);
       return p;
     }
     if (!Files.isRegularFile(dir.resolve(ModelCard.FILE))) {
       boolean resume = Files.isDirectory(dir.resolve("checkpoints").resolve("last"));
       out.printf(
           "%s: %s on %,d images, scoring %,d%n",
-          label, resume ? "resuming training" : "training", rest.length, held.length);
-      DataSplits foldData =
-          new DataSplits(
-              "fold " + (f + 1) + " of " + folds + " (" + rest.length + " images)",
-              all.subset(rest),
-              Optional.empty(),
-              Optional.empty());
+          label, resume ? "resuming training" : "training", train.size(), scored.size());
+      DataSplits foldData = new DataSplits(description, train, Optional.empty(), Optional.empty());
       TrainRun.run(cfg, foldData, options, dir, resume, out);
     }
     var net = Weights.loadModelDir(dir);
     Evaluator.Predictions p =
         new Evaluator(new TorchClassifier(net, Precision.parse(cfg.precision())), 256)
-            .predict(all.subset(held));
+            .predict(scored);
     float[][] probs = new float[held.length][];
     for (int j = 0; j < p.indices().length; j++) probs[p.indices()[j]] = p.probs()[j];
-    writeHeldout(heldFile, probs, all.classes().size());
+    writeHeldout(heldFile, probs, k);
     return probs;
   }
 
@@ -316,7 +353,7 @@ public final class LabelIssues {
     StringBuilder csv =
         new StringBuilder(
             "rank,path,index,given_label,suggested_label,given_prob,suggested_prob\n");
-    for (Issue i : r.issues()) {
+    for (LabelIssue i : r.issues()) {
       csv.append(i.rank())
           .append(',')
           .append(csvField(i.name()))
