@@ -29,19 +29,21 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description =
         "Check a dataset for problems, preview its augmented training images, find likely"
-            + " label errors, or measure how well its annotators agree.",
+            + " label errors and apply reviewed corrections, or measure how well its annotators"
+            + " agree.",
     subcommands = {
       DataCommand.Check.class,
       DataCommand.Preview.class,
       AgreementCommand.class,
-      LabelIssuesCommand.class
+      LabelIssuesCommand.class,
+      ApplyCorrectionsCommand.class
     })
 final class DataCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new picocli.CommandLine.ParameterException(
         new picocli.CommandLine(this),
-        "name a subcommand: check, preview, label-issues or agreement");
+        "name a subcommand: check, preview, label-issues, apply-corrections or agreement");
   }
 
   /** {@code imgclass data check DATA}: exit 0 clean, 1 problems found, 2 could not run. */

@@ -117,6 +117,36 @@ class LabelIssuesCommandTest {
     assertThat(again.err()).contains("fold 1/3: done before");
     JsonNode j = Json.MAPPER.readTree(again.out());
     assertThat(j.get("issues").asInt()).isEqualTo(rows.size() - 1);
+
+    // accept every suggestion into a corrected manifest; a new search finds fewer issues
+    Path corrected = dir.resolve("corrected.csv");
+    Cli.Run apply =
+        Cli.run(
+            "data",
+            "apply-corrections",
+            manifest.toString(),
+            out.resolve("label_issues.csv").toString(),
+            "--out",
+            corrected.toString());
+    assertThat(apply.code()).as(apply.err()).isZero();
+    assertThat(apply.out()).contains((rows.size() - 1) + " labels corrected");
+    assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
+    String[] second = args(dir.resolve("search2"), "--folds", "3", "--json");
+    second[2] = corrected.toString();
+    Cli.Run after = Cli.run(second);
+    assertThat(after.code()).as(after.err()).isZero();
+    assertThat(Json.MAPPER.readTree(after.out()).get("issues").asInt()).isLessThan(rows.size() - 1);
+
+    Cli.Run unknown =
+        Cli.run(
+            "data",
+            "apply-corrections",
+            manifest.toString(),
+            manifest.toString(),
+            "--out",
+            dir.resolve("x.csv").toString());
+    assertThat(unknown.code()).isEqualTo(2);
+    assertThat(unknown.err()).contains("give a decision column");
   }
 
   @Test

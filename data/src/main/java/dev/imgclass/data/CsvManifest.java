@@ -19,9 +19,12 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Reads a CSV manifest: UTF-8 rows of {@code path,label} or {@code path,label,split} (split: {@code
  * train}, {@code val} or {@code test}; {@code train} when absent), paths relative to the manifest's
- * folder, an optional header row starting with {@code path}. Quoted fields may hold commas. Classes
- * are the sorted labels. A listed file that does not exist is recorded as a bad file, not an error
- * for the whole manifest; a malformed row is an error naming its line.
+ * folder, an optional header row starting with {@code path}. With a header, columns are found by
+ * name ({@code path}, {@code label}, optional {@code split} and {@code label_source}; others, such
+ * as annotators' columns, are ignored), and rows whose {@code label_source} is {@code excluded}
+ * (images a reviewer marked unclear) are left out. Quoted fields may hold commas. Classes are the
+ * sorted labels. A listed file that does not exist is recorded as a bad file, not an error for the
+ * whole manifest; a malformed row is an error naming its line.
  */
 public final class CsvManifest {
   private CsvManifest() {}
@@ -31,6 +34,9 @@ public final class CsvManifest {
         && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");
   }
 
+  /** The {@code label_source} of rows left out of the data. */
+  public static final String EXCLUDED = "excluded";
+
   public static ImageFolder.Index read(Path csv, DataIssues issues) {
     Path base = csv.toAbsolutePath().getParent();
     record Row(String path, String label, String split, long line) {}
@@ -38,23 +44,47 @@ public final class CsvManifest {
     try (Reader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
       CSVFormat fmt = CSVFormat.DEFAULT.builder().setIgnoreEmptyLines(true).setTrim(true).get();
       boolean first = true;
+      int[] col = {0, 1, 2, -1}; // path, label, split, label_source
+      int width = -1; // with a header: its field count, which every row must have
       for (CSVRecord rec : fmt.parse(r)) {
         if (first) {
           first = false;
           String c0 = rec.get(0).toLowerCase(Locale.ROOT).replace("\ufeff", "");
-          if (c0.equals("path") || c0.equals("file") || c0.equals("filename")) continue;
+          if (c0.equals("path") || c0.equals("file") || c0.equals("filename")) {
+            List<String> names = new ArrayList<>();
+            for (String h : rec) names.add(h.toLowerCase(Locale.ROOT).replace("\ufeff", ""));
+            width = names.size();
+            if (width > 2 || !names.contains("label")) {
+              col[1] = names.indexOf("label");
+              col[2] = names.indexOf("split");
+              col[3] = names.indexOf("label_source");
+              if (col[1] < 0)
+                throw new ImgclassException(
+                    csv
+                        + ": the header has no label column (found "
+                        + String.join(",", names)
+                        + ")");
+            } else {
+              width = -1; // path,label: read as without a header
+            }
+            continue;
+          }
         }
         if (rec.size() == 1 && rec.get(0).isEmpty()) continue;
-        if (rec.size() < 2 || rec.size() > 3) {
+        if (width > 0 ? rec.size() != width : rec.size() < 2 || rec.size() > 3) {
           throw new ImgclassException(
               csv
                   + " line "
                   + rec.getRecordNumber()
-                  + ": expected path,label[,split], found "
+                  + ": expected "
+                  + (width > 0 ? width + " fields as in the header" : "path,label[,split]")
+                  + ", found "
                   + rec.size()
                   + " field(s)");
         }
-        String split = rec.size() == 3 ? rec.get(2).toLowerCase(Locale.ROOT) : "train";
+        if (col[3] >= 0 && rec.get(col[3]).equalsIgnoreCase(EXCLUDED)) continue;
+        boolean hasSplit = width > 0 ? col[2] >= 0 : rec.size() == 3;
+        String split = hasSplit ? rec.get(col[2]).toLowerCase(Locale.ROOT) : "train";
         split =
             switch (split) {
               case "train", "training", "" -> "train";
@@ -66,14 +96,16 @@ public final class CsvManifest {
                           + " line "
                           + rec.getRecordNumber()
                           + ": split '"
-                          + rec.get(2)
+                          + rec.get(col[2])
                           + "' is not train, val or test");
             };
-        if (rec.get(0).isEmpty() || rec.get(1).isEmpty()) {
+        String path = rec.get(col[0]);
+        String label = rec.get(col[1]);
+        if (path.isEmpty() || label.isEmpty()) {
           throw new ImgclassException(
               csv + " line " + rec.getRecordNumber() + ": empty path or label");
         }
-        rows.add(new Row(rec.get(0), rec.get(1), split, rec.getRecordNumber()));
+        rows.add(new Row(path, label, split, rec.getRecordNumber()));
       }
     } catch (CharacterCodingException e) {
       throw new ImgclassException(csv + " is not UTF-8 text");

@@ -1,0 +1,62 @@
+package dev.imgclass.cli;
+
+import dev.imgclass.core.Json;
+import dev.imgclass.data.Corrections;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code imgclass data apply-corrections}: reviewed label decisions into a new CSV manifest. */
+@Command(
+    name = "apply-corrections",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write a corrected CSV manifest of FILES (an image folder or CSV manifest): every image with"
+          + " its label, corrected where DECISIONS says so, and a label_source column (original,"
+          + " corrected, excluded for images marked unclear, which training then leaves out)."
+          + " The images and folders are only read.",
+      "DECISIONS: a CSV with path,decision[,label] (decision: accept, keep, relabel, unclear), or"
+          + " a label_issues.csv, whose every suggestion is accepted."
+    })
+final class ApplyCorrectionsCommand implements Callable<Integer> {
+  @Parameters(
+      index = "0",
+      paramLabel = "FILES",
+      description =
+          "The image folder or CSV manifest the decisions are about (IDX and synthetic data"
+              + " have no files for a manifest to list).")
+  String data;
+
+  @Parameters(index = "1", paramLabel = "DECISIONS", description = "Decisions CSV.")
+  Path decisions;
+
+  @Option(names = "--out", required = true, description = "The manifest to write (.csv).")
+  Path out;
+
+  @Option(names = "--json", description = "Print the result as one JSON document.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    Corrections.Result r = Corrections.apply(data, decisions, out);
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("manifest", r.manifest().toString());
+      m.put("images", r.images());
+      m.put("corrected", r.corrected());
+      m.put("excluded", r.excluded());
+      m.put("kept", r.kept());
+      System.out.println(Json.write(m));
+    } else {
+      System.out.printf(
+          "%,d images: %,d labels corrected, %,d excluded as unclear, %,d reviewed and kept;"
+              + " written to %s (train with --data %s)%n",
+          r.images(), r.corrected(), r.excluded(), r.kept(), r.manifest(), r.manifest());
+    }
+    return Main.OK;
+  }
+}
