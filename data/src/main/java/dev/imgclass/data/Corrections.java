@@ -122,9 +122,9 @@ public final class Corrections {
         }
       }
       String rel = dir.relativize(e.path().toAbsolutePath().normalize()).toString();
-      csv.append(field(rel))
+      csv.append(CsvManifest.quote(rel))
           .append(',')
-          .append(field(label))
+          .append(CsvManifest.quote(label))
           .append(',')
           .append(s.getValue())
           .append(',')
@@ -232,10 +232,5 @@ public final class Corrections {
   private static String value(CSVRecord rec, Map<String, Integer> header, String name) {
     Integer i = header.get(name);
     return i == null || i >= rec.size() ? "" : rec.get(i);
-  }
-
-  private static String field(String s) {
-    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
-    return '"' + s.replace("\"", "\"\"") + '"';
   }
 }

@@ -29,6 +29,15 @@ import org.apache.commons.csv.CSVRecord;
 public final class CsvManifest {
   private CsvManifest() {}
 
+  /**
+   * {@code s} as one CSV field: quoted (quotes doubled) when it holds a comma, quote or newline.
+   */
+  public static String quote(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0)
+      return s;
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+
   public static boolean looksLikeManifest(Path p) {
     return Files.isRegularFile(p)
         && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv");

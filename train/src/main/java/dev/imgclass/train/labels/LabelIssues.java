@@ -356,13 +356,13 @@ public final class LabelIssues {
     for (LabelIssue i : r.issues()) {
       csv.append(i.rank())
           .append(',')
-          .append(csvField(i.name()))
+          .append(dev.imgclass.data.CsvManifest.quote(i.name()))
           .append(',')
           .append(i.index())
           .append(',')
-          .append(csvField(i.given()))
+          .append(dev.imgclass.data.CsvManifest.quote(i.given()))
           .append(',')
-          .append(csvField(i.suggested()))
+          .append(dev.imgclass.data.CsvManifest.quote(i.suggested()))
           .append(',')
           .append(
               String.format(
@@ -389,11 +389,5 @@ public final class LabelIssues {
     m.put("label_issues", r.issues());
     AtomicFiles.write(
         outDir.resolve("label_issues.json"), Json.write(m).getBytes(StandardCharsets.UTF_8));
-  }
-
-  static String csvField(String s) {
-    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0)
-      return s;
-    return '"' + s.replace("\"", "\"\"") + '"';
   }
 }
