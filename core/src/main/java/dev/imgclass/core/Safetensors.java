@@ -46,6 +46,43 @@ public final class Safetensors {
     return parse(all, file.toString());
   }
 
+  /**
+   * The free-form metadata of {@code file}, reading only its header: for a look at a checkpoint's
+   * model card without loading its tensors.
+   */
+  public static Map<String, String> metadata(Path file) {
+    String name = file.toString();
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+      long size = ch.size();
+      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      while (len.hasRemaining() && ch.read(len) >= 0) {}
+      if (len.hasRemaining())
+        throw corrupt(name, "file is " + size + " bytes, shorter than the 8-byte header length");
+      long headerLen = len.getLong(0);
+      if (headerLen <= 1 || headerLen > MAX_HEADER || 8 + headerLen > size)
+        throw corrupt(
+            name, "header length " + headerLen + " does not fit a file of " + size + " bytes");
+      ByteBuffer h = ByteBuffer.allocate((int) headerLen);
+      while (h.hasRemaining() && ch.read(h) >= 0) {}
+      JsonNode header;
+      try {
+        header = PLAIN.readTree(new String(h.array(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw corrupt(name, "header is not valid JSON");
+      }
+      if (header == null || !header.isObject()) throw corrupt(name, "header is not a JSON object");
+      Map<String, String> metadata = new LinkedHashMap<>();
+      JsonNode m = header.get("__metadata__");
+      if (m != null)
+        m.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+      return metadata;
+    } catch (NoSuchFileException e) {
+      throw new ImgclassException("weights file not found: " + file);
+    } catch (IOException e) {
+      throw new ImgclassException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
   static Contents parse(byte[] all, String name) {
     if (all.length < 8) {
       throw corrupt(

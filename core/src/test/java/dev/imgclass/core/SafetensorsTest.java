@@ -33,6 +33,19 @@ class SafetensorsTest {
   }
 
   @Test
+  void metadata_reads_the_header_alone_and_refuses_a_broken_one() throws Exception {
+    Path f = dir.resolve("m.safetensors");
+    Safetensors.write(
+        f, Map.of("w", TensorData.ofFloats(new float[] {1f, 2f}, 2)), Map.of("k", "v"));
+    assertThat(Safetensors.metadata(f)).containsExactly(Map.entry("k", "v"));
+    Files.write(f, Arrays.copyOf(Files.readAllBytes(f), 12)); // header cut short
+    assertThatThrownBy(() -> Safetensors.metadata(f))
+        .hasMessageContaining("does not fit a file of 12 bytes");
+    assertThatThrownBy(() -> Safetensors.metadata(dir.resolve("none.safetensors")))
+        .hasMessageContaining("weights file not found");
+  }
+
+  @Test
   void data_starts_eight_byte_aligned_as_the_format_recommends() throws Exception {
     Path f = dir.resolve("w.safetensors");
     Safetensors.write(f, Map.of("x", TensorData.ofFloats(new float[] {1}, 1)), Map.of());

@@ -187,11 +187,9 @@ public final class LabelIssues {
         java.util.stream.IntStream.range(0, all.size()).filter(i -> oof[i] != null).toArray();
     float[][] sp = new float[scored.length][];
     int[] given = new int[scored.length];
-    int agree = 0;
     for (int j = 0; j < scored.length; j++) {
       sp[j] = oof[scored[j]];
       given[j] = all.label(scored[j]);
-      if (argmax(sp[j]) == given[j]) agree++;
     }
     ConfidentLearning.Result cl = ConfidentLearning.estimate(sp, given);
     List<LabelIssue> issues = new ArrayList<>();
@@ -216,7 +214,7 @@ public final class LabelIssues {
             baseline,
             cl.noiseMatrix(),
             cl.noiseRates(),
-            scored.length == 0 ? 0 : (double) agree / scored.length,
+            scored.length == 0 ? 0 : 1 - (double) baseline / scored.length,
             (System.nanoTime() - t0) / 1e9);
     write(report, data, split, testSplit ? 0 : folds, outDir);
     LabelIssuesPage.write(
@@ -301,26 +299,25 @@ public final class LabelIssues {
 
   /** Rows of unreadable images are all -1 (no probabilities). */
   private static void writeHeldout(Path file, float[][] probs, int k) {
+    Safetensors.write(file, Map.of("probs", probsTensor(probs, k)), Map.of("format", "pt"));
+  }
+
+  private static void writeOutOfFold(Path file, float[][] probs, Dataset all, int k) {
+    long[] labels = new long[probs.length];
+    for (int i = 0; i < probs.length; i++) labels[i] = all.label(i);
+    Map<String, TensorData> t = new LinkedHashMap<>();
+    t.put("probs", probsTensor(probs, k));
+    t.put("labels", TensorData.ofLongs(labels, probs.length));
+    Safetensors.write(file, t, Map.of("classes", String.join(",", all.classes())));
+  }
+
+  /** n × k probabilities as one F32 tensor, rows of -1 where an image has none. */
+  private static TensorData probsTensor(float[][] probs, int k) {
     float[] flat = new float[probs.length * k];
     Arrays.fill(flat, -1f);
     for (int i = 0; i < probs.length; i++)
       if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
-    Safetensors.write(
-        file, Map.of("probs", TensorData.ofFloats(flat, probs.length, k)), Map.of("format", "pt"));
-  }
-
-  private static void writeOutOfFold(Path file, float[][] probs, Dataset all, int k) {
-    float[] flat = new float[probs.length * k];
-    Arrays.fill(flat, -1f);
-    long[] labels = new long[probs.length];
-    for (int i = 0; i < probs.length; i++) {
-      labels[i] = all.label(i);
-      if (probs[i] != null) System.arraycopy(probs[i], 0, flat, i * k, k);
-    }
-    Map<String, TensorData> t = new LinkedHashMap<>();
-    t.put("probs", TensorData.ofFloats(flat, probs.length, k));
-    t.put("labels", TensorData.ofLongs(labels, probs.length));
-    Safetensors.write(file, t, Map.of("classes", String.join(",", all.classes())));
+    return TensorData.ofFloats(flat, probs.length, k);
   }
 
   private static float[][] readHeldout(Path file, int[] held, int k) {
@@ -340,12 +337,6 @@ public final class LabelIssues {
       out[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
     }
     return out;
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-    return best;
   }
 
   /** label_issues.csv (one row an issue) and label_issues.json (everything). */

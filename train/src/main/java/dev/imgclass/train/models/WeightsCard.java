@@ -51,7 +51,7 @@ public record WeightsCard(
 
   /** The card of {@code weights}, if any of the three places has one. */
   public static Optional<WeightsCard> read(Path weights) {
-    return read(weights, Safetensors.read(weights).metadata());
+    return read(weights, Safetensors.metadata(weights)); // the header only, not the tensors
   }
 
   /** The card of {@code weights}, whose safetensors metadata is {@code metadata}. */
