@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
       ReportCommand.class,
       CompareCommand.class,
       DataCommand.class,
+      StoreCommand.class,
+      ServeCommand.class,
       BenchTrainCommand.class,
       BenchDataCommand.class
     })

@@ -1,11 +1,13 @@
 package dev.imgclass.core;
 
 import com.twelvemonkeys.imageio.stream.BufferedFileImageInputStream;
+import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +34,9 @@ import javax.imageio.stream.ImageInputStream;
  * file.
  */
 final class ImageFile implements AutoCloseable {
-  private final Path file;
+  private final Path file; // null for a picture held in memory
+  private final byte[] bytes; // null for a picture in a file
+  private final String name; // the file, or what the caller calls the bytes ("request body")
   private final long size;
   private final ImageFormat format;
   private final byte[] head;
@@ -41,14 +46,23 @@ final class ImageFile implements AutoCloseable {
   private final int width;
   private final int height;
 
-  private ImageFile(Path file, long maxPixels) throws IOException {
+  private ImageFile(Path file, byte[] bytes, String name, long maxPixels) throws IOException {
     this.file = file;
-    if (!Files.exists(file)) throw error("no such file");
-    if (!Files.isRegularFile(file)) throw error("not a regular file");
-    size = Files.size(file);
+    this.bytes = bytes;
+    this.name = name;
+    if (file != null) {
+      if (!Files.exists(file)) throw error("no such file");
+      if (!Files.isRegularFile(file)) throw error("not a regular file");
+      size = Files.size(file);
+    } else {
+      size = bytes.length;
+    }
     if (size == 0) throw error("empty file");
     // buffered: the JDK's FileImageInputStream makes a system call for every small read
-    in = new BufferedFileImageInputStream(file.toFile());
+    in =
+        file != null
+            ? new BufferedFileImageInputStream(file.toFile())
+            : new ByteArrayImageInputStream(bytes);
     ImageReader r = null;
     try {
       head = new byte[(int) Math.min(size, ImageFormat.HEAD_BYTES)];
@@ -84,9 +98,19 @@ final class ImageFile implements AutoCloseable {
   static ImageFile open(Path file, long maxPixels) {
     if (maxPixels < 1) throw new ImgclassException("pixel limit must be >= 1, got " + maxPixels);
     try {
-      return new ImageFile(file, maxPixels);
+      return new ImageFile(file, null, file.toString(), maxPixels);
     } catch (IOException e) {
       throw new ImgclassException("cannot read image " + file + ": " + oneLine(e), e);
+    }
+  }
+
+  /** Opens a picture held in memory; {@code name} stands for it in messages. */
+  static ImageFile open(byte[] bytes, String name, long maxPixels) {
+    if (maxPixels < 1) throw new ImgclassException("pixel limit must be >= 1, got " + maxPixels);
+    try {
+      return new ImageFile(null, bytes, name, maxPixels);
+    } catch (IOException e) {
+      throw new ImgclassException("cannot read image " + name + ": " + oneLine(e), e);
     }
   }
 
@@ -121,7 +145,7 @@ final class ImageFile implements AutoCloseable {
       mode = modeOf(cm);
     }
     int orientation = jpeg == null ? 1 : jpeg.orientation();
-    boolean named = format.matchesExtension(file.getFileName().toString());
+    boolean named = file == null || format.matchesExtension(file.getFileName().toString());
     return new ImageInfo(format.id, width, height, mode, bits, orientation, size, named);
   }
 
@@ -174,7 +198,10 @@ final class ImageFile implements AutoCloseable {
    */
   private void verifyPngChunks() {
     try (DataInputStream s =
-        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+        new DataInputStream(
+            new BufferedInputStream(
+                file != null ? Files.newInputStream(file) : new ByteArrayInputStream(bytes),
+                1 << 16))) {
       s.skipNBytes(8); // the signature, already checked
       long at = 8;
       byte[] type = new byte[4];
@@ -275,6 +302,10 @@ final class ImageFile implements AutoCloseable {
   }
 
   private boolean endsCompletely() {
+    if (bytes != null) {
+      int n = (int) Math.min(size, 16);
+      return format.endsCompletely(Arrays.copyOfRange(bytes, bytes.length - n, bytes.length));
+    }
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       byte[] tail = new byte[(int) Math.min(size, 16)];
       f.seek(size - tail.length);
@@ -291,7 +322,7 @@ final class ImageFile implements AutoCloseable {
 
   /** {@code cause}, when given, is kept for {@code --verbose}; the message stands on its own. */
   private ImgclassException error(String reason, Throwable cause) {
-    return new ImgclassException("cannot read image " + file + ": " + reason, cause);
+    return new ImgclassException("cannot read image " + name + ": " + reason, cause);
   }
 
   /** The messages of {@code e} and its causes on one line, without repeats. */

@@ -50,6 +50,16 @@ public final class Images {
     }
   }
 
+  /**
+   * Decodes a picture held in memory (an upload, a request body) by the same policy as a file;
+   * {@code name} stands for it in error messages.
+   */
+  public static BufferedImage decode(byte[] bytes, String name, long maxPixels) {
+    try (ImageFile f = ImageFile.open(bytes, name, maxPixels)) {
+      return f.decode();
+    }
+  }
+
   /** {@link #probe(Path, long)} with {@link #DEFAULT_MAX_PIXELS}. */
   public static ImageInfo probe(Path file) {
     return probe(file, DEFAULT_MAX_PIXELS);

@@ -26,10 +26,13 @@ public final class OnnxClassifier implements Classifier {
   private final OrtSession session;
   private final ModelSpec spec;
   private final String inputName;
+  private final Map<String, String> metadata;
 
-  private OnnxClassifier(OrtSession session, ModelSpec spec, String inputName) {
+  private OnnxClassifier(
+      OrtSession session, ModelSpec spec, String inputName, Map<String, String> metadata) {
     this.session = session;
     this.spec = spec;
+    this.metadata = Map.copyOf(metadata);
     this.inputName = inputName;
   }
 
@@ -54,8 +57,9 @@ public final class OnnxClassifier implements Classifier {
     try {
       Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
       long[] shape = ((TensorInfo) input.getValue().getInfo()).getShape();
-      ModelSpec spec = specOf(file, session.getMetadata().getCustomMetadata(), shape, options);
-      return new OnnxClassifier(session, spec, input.getKey());
+      Map<String, String> meta = session.getMetadata().getCustomMetadata();
+      ModelSpec spec = specOf(file, meta, shape, options);
+      return new OnnxClassifier(session, spec, input.getKey(), meta);
     } catch (OrtException | RuntimeException e) {
       try {
         session.close();
@@ -118,6 +122,11 @@ public final class OnnxClassifier implements Classifier {
         (int) inputShape[2],
         o.mean().get(),
         o.std().get());
+  }
+
+  /** The file's custom metadata ({@code metadata_props}): spec, provenance, quantization. */
+  public Map<String, String> metadata() {
+    return metadata;
   }
 
   @Override

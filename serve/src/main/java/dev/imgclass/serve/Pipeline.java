@@ -1,0 +1,79 @@
+package dev.imgclass.serve;
+
+import io.javalin.http.Context;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+
+/**
+ * The asynchronous path every inference request takes once its body is read: parse or decode on the
+ * bounded decode pool, queue for the model's batcher, build the response on the response pool
+ * (never on the inference thread), then release the model version. Whatever fails becomes the
+ * protocol's JSON error; the HTTP thread is free while the request waits.
+ */
+final class Pipeline {
+  /** A request ready for the batcher: its images and how to answer once logits come back. */
+  interface Prepared {
+    float[] input();
+
+    int n();
+
+    byte[] respond(float[][] logits);
+  }
+
+  private final ExecutorService decodePool;
+  private final ExecutorService responsePool;
+  private final ServeMetrics metrics;
+
+  Pipeline(ExecutorService decodePool, ExecutorService responsePool, ServeMetrics metrics) {
+    this.decodePool = decodePool;
+    this.responsePool = responsePool;
+    this.metrics = metrics;
+  }
+
+  /** Runs one request against an acquired version, which this releases when answered. */
+  void run(Context ctx, LoadedVersion lv, long deadlineNanos, Supplier<Prepared> prepare) {
+    CompletableFuture<Prepared> prepared;
+    try {
+      prepared =
+          CompletableFuture.supplyAsync(
+              () -> {
+                long t0 = System.nanoTime();
+                Prepared p = prepare.get();
+                metrics.decode(lv.name(), System.nanoTime() - t0);
+                return p;
+              },
+              decodePool);
+    } catch (RejectedExecutionException e) {
+      lv.release();
+      throw HttpError.unavailable("the server is busy decoding; retry");
+    }
+    CompletableFuture<Void> done =
+        prepared
+            .thenCompose(
+                p ->
+                    lv.batcher()
+                        .submit(p.input(), p.n(), deadlineNanos)
+                        .thenApplyAsync(p::respond, responsePool))
+            .handle(
+                (body, err) -> {
+                  lv.release();
+                  if (err == null) {
+                    ctx.status(200).contentType("application/json").result(body);
+                  } else {
+                    Routes.writeError(ctx, unwrap(err));
+                  }
+                  return null;
+                });
+    ctx.future(() -> done);
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) t = t.getCause();
+    return t;
+  }
+}

@@ -1,0 +1,196 @@
+package dev.imgclass.serve;
+
+import dev.imgclass.core.ImgclassException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How the server runs. Defaults suit one machine: all cores for ONNX Runtime and for decoding.
+ *
+ * @param host address of the inference port ({@code 127.0.0.1} unless told otherwise)
+ * @param port inference port (0: any free port)
+ * @param adminPort admin port, always bound to the loopback address (0: any free port)
+ * @param adminTokenFile file holding the admin bearer token, mode 0600; no admin API without it
+ * @param intraOpThreads ONNX Runtime intra-op threads per model (0: all cores)
+ * @param decodeThreads threads decoding images and parsing tensors, off the inference threads
+ * @param decodeQueue requests waiting for a decoding thread beyond which new ones get 503
+ * @param maxBodyBytes largest request body (413 above)
+ * @param maxPixels largest image, width × height as its header says (413 above, before decoding)
+ * @param bodyTimeoutMs time allowed to receive a whole request body (408 after: slow clients)
+ * @param idleTimeoutMs a connection silent this long is closed
+ * @param drainMillis how long an unloading version (or a stopping server) waits for requests in
+ *     flight
+ * @param accessLog where the JSON access log goes: a file, {@code -} for standard output, or
+ *     nowhere
+ */
+public record ServeOptions(
+    String host,
+    int port,
+    int adminPort,
+    Optional<Path> adminTokenFile,
+    int intraOpThreads,
+    int decodeThreads,
+    int decodeQueue,
+    long maxBodyBytes,
+    long maxPixels,
+    long bodyTimeoutMs,
+    long idleTimeoutMs,
+    long drainMillis,
+    Optional<String> accessLog) {
+  public ServeOptions {
+    if (port < 0 || port > 65535) throw new ImgclassException("port must be 0..65535, got " + port);
+    if (adminPort < 0 || adminPort > 65535)
+      throw new ImgclassException("admin port must be 0..65535, got " + adminPort);
+    if (port != 0 && port == adminPort)
+      throw new ImgclassException("the admin port must differ from the inference port " + port);
+    if (intraOpThreads < 0)
+      throw new ImgclassException("intra-op threads must be >= 0, got " + intraOpThreads);
+    if (decodeThreads < 1)
+      throw new ImgclassException("decode threads must be >= 1, got " + decodeThreads);
+    if (decodeQueue < 1)
+      throw new ImgclassException("decode queue must be >= 1, got " + decodeQueue);
+    if (maxBodyBytes < 1024)
+      throw new ImgclassException("body limit must be >= 1024 bytes, got " + maxBodyBytes);
+    if (maxPixels < 1) throw new ImgclassException("pixel limit must be >= 1, got " + maxPixels);
+    if (bodyTimeoutMs < 1 || idleTimeoutMs < 1 || drainMillis < 0)
+      throw new ImgclassException("timeouts must be positive");
+  }
+
+  /** Loopback, ports 8080 and 8081, no admin API, 8 MiB bodies, 16-megapixel images. */
+  public static ServeOptions defaults() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new ServeOptions(
+        "127.0.0.1",
+        8080,
+        8081,
+        Optional.empty(),
+        0,
+        cores,
+        1024,
+        8L << 20,
+        16_000_000L,
+        10_000,
+        30_000,
+        30_000,
+        Optional.empty());
+  }
+
+  public ServeOptions withPorts(int p, int admin) {
+    return new ServeOptions(
+        host,
+        p,
+        admin,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog);
+  }
+
+  public ServeOptions withHost(String h) {
+    return new ServeOptions(
+        h,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog);
+  }
+
+  public ServeOptions withAdminTokenFile(Path f) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        Optional.ofNullable(f),
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog);
+  }
+
+  public ServeOptions withThreads(int intraOp, int decode) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOp,
+        decode,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog);
+  }
+
+  public ServeOptions withLimits(long bodyBytes, long pixels) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        bodyBytes,
+        pixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog);
+  }
+
+  public ServeOptions withTimeouts(long body, long idle, long drain) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        body,
+        idle,
+        drain,
+        accessLog);
+  }
+
+  public ServeOptions withAccessLog(String where) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        Optional.ofNullable(where));
+  }
+}

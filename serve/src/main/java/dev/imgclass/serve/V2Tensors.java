@@ -1,0 +1,292 @@
+package dev.imgclass.serve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.imgclass.core.ModelSpec;
+import dev.imgclass.core.OnnxMetadata;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Open Inference Protocol (KServe V2) JSON tensors: parsing an infer request into a batch of
+ * model inputs, checked against the model's input, and writing the response. The request is read by
+ * Jackson's streaming parser, so a large tensor is never held as a tree.
+ */
+final class V2Tensors {
+  /** The outputs a model answers: its logits, and their softmax. */
+  static final String LOGITS = OnnxMetadata.OUTPUT;
+
+  static final String PROBABILITIES = "probabilities";
+  static final Set<String> DATATYPES =
+      Set.of(
+          "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16",
+          "FP32", "FP64", "BYTES", "BF16");
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final int MAX_VALUES = 64 << 20;
+
+  /** A parsed request: its id, images (n, C, S, S) flattened, and outputs asked for. */
+  record Request(String id, float[] input, int n, List<String> outputs) {}
+
+  private V2Tensors() {}
+
+  static Request parse(byte[] body, ModelSpec spec) {
+    if (body.length == 0) throw HttpError.badRequest("empty request body: send an infer request");
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT)
+        throw HttpError.badRequest("the request body must be a JSON object");
+      String id = null;
+      float[] input = null;
+      int n = 0;
+      List<String> outputs = null;
+      boolean sawInputs = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (field) {
+          case "id" -> {
+            if (t != JsonToken.VALUE_STRING) throw HttpError.badRequest("'id' must be a string");
+            id = p.getText();
+            if (id.length() > 256) throw HttpError.badRequest("'id' is over 256 characters");
+          }
+          case "inputs" -> {
+            if (t != JsonToken.START_ARRAY) throw HttpError.badRequest("'inputs' must be an array");
+            if (p.nextToken() != JsonToken.START_OBJECT)
+              throw HttpError.badRequest("'inputs' must hold one tensor object");
+            Input in = input(p, spec);
+            input = in.data;
+            n = in.n;
+            if (p.nextToken() != JsonToken.END_ARRAY)
+              throw HttpError.badRequest(
+                  "this model has one input, '" + OnnxMetadata.INPUT + "'; the request has more");
+            sawInputs = true;
+          }
+          case "outputs" -> outputs = outputs(p, t);
+          case "parameters" -> {
+            if (t != JsonToken.START_OBJECT)
+              throw HttpError.badRequest("'parameters' must be an object");
+            p.skipChildren();
+          }
+          default -> throw HttpError.badRequest("unknown field '" + abbreviate(field) + "'");
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null)
+        throw HttpError.badRequest("malformed JSON after the request object");
+      if (!sawInputs) throw HttpError.badRequest("the request has no 'inputs'");
+      return new Request(
+          id, input, n, outputs == null ? List.of(LOGITS, PROBABILITIES) : List.copyOf(outputs));
+    } catch (IOException e) {
+      throw HttpError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private record Input(float[] data, int n) {}
+
+  private static Input input(JsonParser p, ModelSpec spec) throws IOException {
+    String name = null;
+    String datatype = null;
+    long[] shape = null;
+    float[] data = null;
+    int count = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "name" -> name = p.getValueAsString();
+        case "datatype" -> datatype = p.getValueAsString();
+        case "shape" -> shape = shape(p, t);
+        case "parameters" -> p.skipChildren();
+        case "data" -> {
+          if (t != JsonToken.START_ARRAY)
+            throw HttpError.badRequest("'data' must be an array of numbers");
+          if (shape != null) { // the usual order: size known, read straight into place
+            checkShape(name, datatype, shape, spec);
+            data = new float[Math.toIntExact(product(shape))];
+          } else {
+            data = new float[1024];
+          }
+          int[] filled = {0};
+          data = fill(p, data, filled, shape == null, 0);
+          count = filled[0];
+        }
+        default -> throw HttpError.badRequest("unknown input field '" + abbreviate(field) + "'");
+      }
+    }
+    if (shape == null) throw HttpError.badRequest("the input tensor has no 'shape'");
+    checkShape(name, datatype, shape, spec);
+    if (data == null) throw HttpError.badRequest("the input tensor has no 'data'");
+    long need = product(shape);
+    if (count != need)
+      throw HttpError.badRequest(
+          "'data' holds " + count + " values; shape " + show(shape) + " needs " + need);
+    return new Input(
+        data.length == count ? data : java.util.Arrays.copyOf(data, count), (int) shape[0]);
+  }
+
+  private static void checkShape(String name, String datatype, long[] shape, ModelSpec spec) {
+    if (name == null) throw HttpError.badRequest("the input tensor has no 'name'");
+    if (!name.equals(OnnxMetadata.INPUT))
+      throw HttpError.badRequest(
+          "unknown input '"
+              + abbreviate(name)
+              + "': this model's input is '"
+              + OnnxMetadata.INPUT
+              + "'");
+    if (datatype == null) throw HttpError.badRequest("the input tensor has no 'datatype'");
+    if (!DATATYPES.contains(datatype))
+      throw HttpError.badRequest("unknown datatype '" + abbreviate(datatype) + "'");
+    if (!datatype.equals("FP32"))
+      throw HttpError.badRequest(
+          "datatype " + datatype + " is not accepted: this model takes FP32");
+    int c = spec.inChannels();
+    int s = spec.inputSize();
+    if (shape.length != 4 || shape[1] != c || shape[2] != s || shape[3] != s || shape[0] < 1)
+      throw HttpError.badRequest(
+          "input shape "
+              + show(shape)
+              + " does not fit this model: it takes [N, "
+              + c
+              + ", "
+              + s
+              + ", "
+              + s
+              + "] with N >= 1");
+  }
+
+  private static long[] shape(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_ARRAY) throw HttpError.badRequest("'shape' must be an array");
+    List<Long> dims = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || dims.size() >= 8)
+        throw HttpError.badRequest("'shape' must be a short array of integers");
+      dims.add(p.getLongValue());
+    }
+    long[] out = dims.stream().mapToLong(Long::longValue).toArray();
+    if (product(out) > MAX_VALUES)
+      throw HttpError.badRequest("shape " + show(out) + " is too large");
+    return out;
+  }
+
+  /**
+   * Reads numbers (flat or nested arrays, row-major) into {@code out} from {@code at[0]}, growing
+   * it when {@code grow} (shape not yet known), and returns the array holding them.
+   */
+  private static float[] fill(JsonParser p, float[] out, int[] at, boolean grow, int depth)
+      throws IOException {
+    if (depth > 8) throw HttpError.badRequest("'data' is nested too deeply");
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+        if (at[0] >= out.length) {
+          if (!grow || out.length >= MAX_VALUES)
+            throw HttpError.badRequest("'data' holds more values than its shape allows");
+          out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_VALUES, 2L * out.length));
+        }
+        out[at[0]++] = p.getFloatValue();
+      } else if (t == JsonToken.START_ARRAY) {
+        out = fill(p, out, at, grow, depth + 1);
+      } else if (t == null) {
+        throw HttpError.badRequest("malformed JSON: the body ends inside 'data'");
+      } else {
+        throw HttpError.badRequest("'data' must hold FP32 numbers only, found " + t.asString());
+      }
+    }
+    return out;
+  }
+
+  private static List<String> outputs(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_ARRAY) throw HttpError.badRequest("'outputs' must be an array");
+    List<String> names = new ArrayList<>();
+    while (p.nextToken() == JsonToken.START_OBJECT) {
+      String name = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("name")) name = p.getValueAsString();
+        else p.skipChildren();
+      }
+      if (!LOGITS.equals(name) && !PROBABILITIES.equals(name))
+        throw HttpError.badRequest(
+            "unknown output '"
+                + (name == null ? "" : abbreviate(name))
+                + "': this model answers '"
+                + LOGITS
+                + "' and '"
+                + PROBABILITIES
+                + "'");
+      names.add(name);
+    }
+    if (p.currentToken() != JsonToken.END_ARRAY)
+      throw HttpError.badRequest("'outputs' must be an array of objects");
+    return names;
+  }
+
+  /** The infer response: the outputs asked for, each (n, K) FP32. */
+  static byte[] response(
+      String model, int version, String id, List<String> outputs, float[][] logits) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + logits.length * 160);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("model_name", model);
+      g.writeStringField("model_version", Integer.toString(version));
+      if (id != null) g.writeStringField("id", id);
+      g.writeArrayFieldStart("outputs");
+      int k = logits.length == 0 ? 0 : logits[0].length;
+      for (String name : outputs) {
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        g.writeStringField("datatype", "FP32");
+        g.writeArrayFieldStart("shape");
+        g.writeNumber(logits.length);
+        g.writeNumber(k);
+        g.writeEndArray();
+        g.writeArrayFieldStart("data");
+        for (float[] row : logits) {
+          float[] v = row;
+          if (name.equals(PROBABILITIES)) {
+            v = row.clone();
+            dev.imgclass.runtime.Classifier.softmaxInPlace(v);
+          }
+          for (float x : v) g.writeNumber(x);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static long product(long[] shape) {
+    long p = 1;
+    for (long d : shape) {
+      if (d < 0) return -1;
+      p = Math.multiplyExact(p, Math.max(d, 0));
+      if (p > Integer.MAX_VALUE) return Long.MAX_VALUE;
+    }
+    return p;
+  }
+
+  static String show(long[] shape) {
+    return java.util.Arrays.toString(shape);
+  }
+
+  static String abbreviate(String s) {
+    return ModelStore.abbreviate(s);
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "unknown error";
+    String one = s.replaceAll("\\s+", " ");
+    int at = one.indexOf(" at [Source");
+    if (at > 0) one = one.substring(0, at);
+    return one.length() <= 160 ? one : one.substring(0, 157) + "...";
+  }
+}
