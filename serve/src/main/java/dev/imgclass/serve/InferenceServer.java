@@ -37,6 +37,7 @@ public final class InferenceServer implements AutoCloseable {
   private final Javalin app;
   private final Optional<Javalin> admin;
   private final Consumer<String> log;
+  private final AtomicInteger open = new AtomicInteger(); // requests begun, not yet logged
   private volatile boolean draining;
   private volatile boolean stopped;
 
@@ -110,7 +111,12 @@ public final class InferenceServer implements AutoCloseable {
           hc.setRequestHeaderSize(8 << 10); // larger header sections: 431
         });
     cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-    cfg.requestLogger.http((ctx, ms) -> answered(ctx, ms));
+    cfg.routes.before(ctx -> open.incrementAndGet());
+    cfg.requestLogger.http(
+        (ctx, ms) -> {
+          open.decrementAndGet();
+          answered(ctx, ms);
+        });
   }
 
   private Javalin idleTimeout(Javalin j) {
@@ -170,8 +176,8 @@ public final class InferenceServer implements AutoCloseable {
     draining = true;
     models.drain();
     long until = System.currentTimeMillis() + options.drainMillis();
-    while (System.currentTimeMillis() < until
-        && models.loaded().stream().anyMatch(v -> v.inFlight() > 0)) {
+    // every request begun is answered and logged (its response written) before the ports close
+    while (System.currentTimeMillis() < until && open.get() > 0) {
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {
