@@ -72,6 +72,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "Write one JSON line per request to FILE ('-': standard output).")
   String accessLog;
 
+  @Option(
+      names = "--spin-wait",
+      description =
+          "Let ONNX Runtime's idle threads spin for work (faster when the server has the cores to itself; default: off).")
+  boolean spinWait;
+
   @Option(names = "--json", description = "Print where the server listens as one JSON document.")
   boolean json;
 
@@ -90,7 +96,8 @@ final class ServeCommand implements Callable<Integer> {
             .withAdminTokenFile(adminTokenFile)
             .withThreads(threads, decodeThreads != null ? decodeThreads : defaults.decodeThreads())
             .withLimits(maxBody, maxPixels)
-            .withAccessLog(accessLog);
+            .withAccessLog(accessLog)
+            .withSpinWait(spinWait);
     long t0 = System.nanoTime();
     InferenceServer server = InferenceServer.start(store, o, line -> System.err.println(line));
     CountDownLatch stopped = new CountDownLatch(1);

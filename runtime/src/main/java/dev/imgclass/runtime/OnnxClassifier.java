@@ -37,12 +37,25 @@ public final class OnnxClassifier implements Classifier {
   }
 
   public static OnnxClassifier open(Path file, OnnxOptions options) {
+    return open(file, options, true);
+  }
+
+  /**
+   * {@link #open(Path, OnnxOptions)}, choosing whether idle intra-op threads spin-wait for work.
+   * Spinning (ONNX Runtime's default) wins when inference has the cores to itself; a server that
+   * shares them with HTTP and decoding threads turns it off so waiting threads yield the CPU.
+   */
+  public static OnnxClassifier open(Path file, OnnxOptions options, boolean spinWait) {
     if (!Files.isRegularFile(file)) throw new ImgclassException("ONNX model not found: " + file);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       if (options.threads() > 0) so.setIntraOpNumThreads(options.threads());
+      if (!spinWait) {
+        so.addConfigEntry("session.intra_op.allow_spinning", "0");
+        so.addConfigEntry("session.inter_op.allow_spinning", "0");
+      }
       addProvider(so, options.provider());
       session = env.createSession(file.toString(), so);
     } catch (OrtException e) {

@@ -22,6 +22,7 @@ final class Models implements AutoCloseable {
 
   private final ModelStore store;
   private final int intraOpThreads;
+  private final boolean spinWait;
   private final long drainMillis;
   private final ServeMetrics metrics;
   private final Consumer<String> log;
@@ -32,11 +33,13 @@ final class Models implements AutoCloseable {
   Models(
       ModelStore store,
       int intraOpThreads,
+      boolean spinWait,
       long drainMillis,
       ServeMetrics metrics,
       Consumer<String> log) {
     this.store = store;
     this.intraOpThreads = intraOpThreads;
+    this.spinWait = spinWait;
     this.drainMillis = drainMillis;
     this.metrics = metrics;
     this.log = log;
@@ -76,7 +79,7 @@ final class Models implements AutoCloseable {
         setDefault(name, v);
         return now.versions().get(v);
       }
-      LoadedVersion fresh = LoadedVersion.load(store, name, v, intraOpThreads, metrics);
+      LoadedVersion fresh = LoadedVersion.load(store, name, v, intraOpThreads, spinWait, metrics);
       Map<Integer, LoadedVersion> next = new TreeMap<>();
       LoadedVersion old = null;
       if (now != null) {

@@ -22,6 +22,8 @@ import java.util.Optional;
  *     flight
  * @param accessLog where the JSON access log goes: a file, {@code -} for standard output, or
  *     nowhere
+ * @param spinWait whether ONNX Runtime's idle intra-op threads spin-wait for work (off by default:
+ *     they share the cores with HTTP and decoding threads)
  */
 public record ServeOptions(
     String host,
@@ -36,7 +38,8 @@ public record ServeOptions(
     long bodyTimeoutMs,
     long idleTimeoutMs,
     long drainMillis,
-    Optional<String> accessLog) {
+    Optional<String> accessLog,
+    boolean spinWait) {
   public ServeOptions {
     if (port < 0 || port > 65535) throw new ImgclassException("port must be 0..65535, got " + port);
     if (adminPort < 0 || adminPort > 65535)
@@ -72,7 +75,8 @@ public record ServeOptions(
         10_000,
         30_000,
         30_000,
-        Optional.empty());
+        Optional.empty(),
+        false);
   }
 
   public ServeOptions withPorts(int p, int admin) {
@@ -89,7 +93,8 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        accessLog);
+        accessLog,
+        spinWait);
   }
 
   public ServeOptions withHost(String h) {
@@ -106,7 +111,8 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        accessLog);
+        accessLog,
+        spinWait);
   }
 
   public ServeOptions withAdminTokenFile(Path f) {
@@ -123,7 +129,8 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        accessLog);
+        accessLog,
+        spinWait);
   }
 
   public ServeOptions withThreads(int intraOp, int decode) {
@@ -140,7 +147,8 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        accessLog);
+        accessLog,
+        spinWait);
   }
 
   public ServeOptions withLimits(long bodyBytes, long pixels) {
@@ -157,7 +165,8 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        accessLog);
+        accessLog,
+        spinWait);
   }
 
   public ServeOptions withTimeouts(long body, long idle, long drain) {
@@ -174,7 +183,26 @@ public record ServeOptions(
         body,
         idle,
         drain,
-        accessLog);
+        accessLog,
+        spinWait);
+  }
+
+  public ServeOptions withSpinWait(boolean spin) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog,
+        spin);
   }
 
   public ServeOptions withAccessLog(String where) {
@@ -191,6 +219,7 @@ public record ServeOptions(
         bodyTimeoutMs,
         idleTimeoutMs,
         drainMillis,
-        Optional.ofNullable(where));
+        Optional.ofNullable(where),
+        spinWait);
   }
 }
