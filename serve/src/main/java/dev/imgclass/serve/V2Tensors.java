@@ -192,7 +192,9 @@ final class V2Tensors {
       } else if (t == null) {
         throw HttpError.badRequest("malformed JSON: the body ends inside 'data'");
       } else {
-        throw HttpError.badRequest("'data' must hold FP32 numbers only, found " + t.asString());
+        throw HttpError.badRequest(
+            "'data' must hold FP32 numbers only, found "
+                + (t == JsonToken.VALUE_STRING ? "a string" : t.asString()));
       }
     }
     return out;
@@ -268,7 +270,8 @@ final class V2Tensors {
     long p = 1;
     for (long d : shape) {
       if (d < 0) return -1;
-      p = Math.multiplyExact(p, Math.max(d, 0));
+      if (d > Integer.MAX_VALUE) return Long.MAX_VALUE; // p * d could overflow a long
+      p *= d;
       if (p > Integer.MAX_VALUE) return Long.MAX_VALUE;
     }
     return p;
