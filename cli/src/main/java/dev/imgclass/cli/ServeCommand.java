@@ -52,8 +52,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--threads",
-      description = "ONNX Runtime intra-op threads per model (default: all cores).")
-  int threads;
+      description = "ONNX Runtime intra-op threads per model (default: half the cores; 0: all).")
+  Integer threads;
 
   @Option(names = "--decode-threads", description = "Threads decoding images (default: all cores).")
   Integer decodeThreads;
@@ -94,7 +94,9 @@ final class ServeCommand implements Callable<Integer> {
             .withHost(host)
             .withPorts(port, adminPort)
             .withAdminTokenFile(adminTokenFile)
-            .withThreads(threads, decodeThreads != null ? decodeThreads : defaults.decodeThreads())
+            .withThreads(
+                threads != null ? threads : defaults.intraOpThreads(),
+                decodeThreads != null ? decodeThreads : defaults.decodeThreads())
             .withLimits(maxBody, maxPixels)
             .withAccessLog(accessLog)
             .withSpinWait(spinWait);

@@ -20,10 +20,11 @@ final class Bodies {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBytes) throw tooLarge(declared, maxBytes);
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8 << 10);
-    byte[] buf = new byte[16 << 10];
     try {
       InputStream in = ctx.req().getInputStream();
+      if (declared >= 0) return readDeclared(in, (int) declared, deadline, timeoutMs);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8 << 10);
+      byte[] buf = new byte[8 << 10];
       for (int n; (n = in.read(buf)) >= 0; ) {
         out.write(buf, 0, n);
         if (out.size() > maxBytes) throw tooLarge(out.size(), maxBytes);
@@ -31,13 +32,31 @@ final class Bodies {
           throw new HttpError(
               408, "the request body took longer than " + timeoutMs + " ms to arrive");
       }
+      return out.toByteArray();
     } catch (IOException e) {
       for (Throwable t = e; t != null; t = t.getCause())
         if (t instanceof TimeoutException)
           throw new HttpError(408, "the request body stopped arriving (idle timeout)");
       throw HttpError.badRequest("the request body could not be read: " + e.getMessage());
     }
-    return out.toByteArray();
+  }
+
+  /** A body of known length, read straight into an array of that size (one allocation). */
+  private static byte[] readDeclared(InputStream in, int length, long deadline, long timeoutMs)
+      throws IOException {
+    byte[] body = new byte[length];
+    int have = 0;
+    while (have < length) {
+      int n = in.read(body, have, length - have);
+      if (n < 0)
+        throw HttpError.badRequest(
+            "the request body ended after " + have + " of " + length + " bytes");
+      have += n;
+      if (System.nanoTime() > deadline)
+        throw new HttpError(
+            408, "the request body took longer than " + timeoutMs + " ms to arrive");
+    }
+    return body;
   }
 
   private static HttpError tooLarge(long size, long max) {

@@ -13,7 +13,7 @@ import java.util.Optional;
  *     default_version})
  * @param defaultVersion the pinned version; unused under {@code latest}
  * @param maxBatchSize most images run as one batch
- * @param maxQueueDelayMicros how long the first request of a batch may wait for others
+ * @param maxQueueDelayMicros how long the first request of a batch may wait for others (default 0)
  * @param queueCapacity requests waiting beyond which new ones get 503
  * @param timeoutMs per-request deadline from arrival; a request still queued then gets 504
  * @param warmupBatches batches run on a freshly loaded version before it takes traffic
@@ -40,7 +40,7 @@ public record ModelConfig(
     if (defaultVersion != null && defaultVersion < 1)
       throw new ImgclassException("default_version must be >= 1, got " + defaultVersion);
     if (maxBatchSize == null) maxBatchSize = 32;
-    if (maxQueueDelayMicros == null) maxQueueDelayMicros = 2_000L;
+    if (maxQueueDelayMicros == null) maxQueueDelayMicros = 0L; // Triton's default: take what waits
     if (queueCapacity == null) queueCapacity = 512;
     if (timeoutMs == null) timeoutMs = 10_000L;
     if (warmupBatches == null) warmupBatches = 3;
@@ -59,7 +59,10 @@ public record ModelConfig(
     check(warmupBatches >= 0 && warmupBatches <= 100, "warmup_batches", "0..100", warmupBatches);
   }
 
-  /** Every default: newest version, batches of up to 32 gathered for up to 2 ms. */
+  /**
+   * Every default: the newest version; batches of up to 32 of whatever is waiting when the previous
+   * batch ends (no added delay: under load the queue fills while a batch runs).
+   */
   public static ModelConfig defaults() {
     return new ModelConfig(null, null, null, null, null, null, null);
   }

@@ -62,13 +62,27 @@ final class Pipeline {
                 (body, err) -> {
                   lv.release();
                   if (err == null) {
-                    ctx.status(200).contentType("application/json").result(body);
+                    write(ctx, body);
                   } else {
                     Routes.writeError(ctx, unwrap(err));
                   }
                   return null;
                 });
     ctx.future(() -> done);
+  }
+
+  /**
+   * Writes a finished answer straight to the response: through {@code ctx.result} every response
+   * would be copied once more through a fresh buffer.
+   */
+  private static void write(Context ctx, byte[] body) {
+    ctx.status(200).contentType("application/json");
+    ctx.res().setContentLength(body.length);
+    try {
+      ctx.res().getOutputStream().write(body);
+    } catch (java.io.IOException e) {
+      // the client went away; nothing is left to answer
+    }
   }
 
   static Throwable unwrap(Throwable t) {

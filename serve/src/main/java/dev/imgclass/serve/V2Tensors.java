@@ -186,7 +186,8 @@ final class V2Tensors {
             throw HttpError.badRequest("'data' holds more values than its shape allows");
           out = java.util.Arrays.copyOf(out, (int) Math.min(MAX_VALUES, 2L * out.length));
         }
-        out[at[0]++] = p.getFloatValue();
+        out[at[0]++] =
+            Decimals.parseFloat(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
       } else if (t == JsonToken.START_ARRAY) {
         out = fill(p, out, at, grow, depth + 1);
       } else if (t == null) {
