@@ -73,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
   String accessLog;
 
   @Option(
+      names = "--provider",
+      description =
+          "ONNX Runtime execution provider: cpu, cuda or tensorrt (the GPU ones need the onnxruntime_gpu artifact; default: cpu).")
+  String provider = "cpu";
+
+  @Option(
       names = "--spin-wait",
       description =
           "Let ONNX Runtime's idle threads spin for work (faster when the server has the cores to itself; default: off).")
@@ -99,6 +105,7 @@ final class ServeCommand implements Callable<Integer> {
                 decodeThreads != null ? decodeThreads : defaults.decodeThreads())
             .withLimits(maxBody, maxPixels)
             .withAccessLog(accessLog)
+            .withProvider(provider)
             .withSpinWait(spinWait);
     long t0 = System.nanoTime();
     InferenceServer server = InferenceServer.start(store, o, line -> System.err.println(line));

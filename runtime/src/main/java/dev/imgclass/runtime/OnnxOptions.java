@@ -31,6 +31,10 @@ public record OnnxOptions(
     if (threads < 0) throw new ImgclassException("threads must be >= 0, got " + threads);
   }
 
+  public OnnxOptions withProvider(String p) {
+    return new OnnxOptions(threads, p, classes, mean, std);
+  }
+
   public static OnnxOptions cpu(int threads) {
     return new OnnxOptions(threads, "cpu", Optional.empty(), Optional.empty(), Optional.empty());
   }

@@ -49,7 +49,7 @@ public final class InferenceServer implements AutoCloseable {
     ModelStore store = ModelStore.open(storeDir);
     Models[] holder = new Models[1];
     metrics = new ServeMetrics(() -> holder[0] == null ? List.of() : holder[0].loaded());
-    models = new Models(store, o.intraOpThreads(), o.spinWait(), o.drainMillis(), metrics, log);
+    models = new Models(store, o, metrics, log);
     holder[0] = models;
     decodePool =
         new ThreadPoolExecutor(

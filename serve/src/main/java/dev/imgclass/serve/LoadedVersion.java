@@ -44,16 +44,15 @@ final class LoadedVersion {
    * of one image and of the largest size); any failure closes what was opened and is reported.
    */
   static LoadedVersion load(
-      ModelStore store,
-      String name,
-      int version,
-      int intraOpThreads,
-      boolean spinWait,
-      ServeMetrics metrics) {
+      ModelStore store, String name, int version, ServeOptions options, ServeMetrics metrics) {
     VersionManifest manifest = store.manifest(name, version);
     ModelConfig config = store.config(name);
     Path file = store.verifiedModel(name, version);
-    OnnxClassifier c = OnnxClassifier.open(file, OnnxOptions.cpu(intraOpThreads), spinWait);
+    OnnxClassifier c =
+        OnnxClassifier.open(
+            file,
+            OnnxOptions.cpu(options.intraOpThreads()).withProvider(options.provider()),
+            options.spinWait());
     Batcher b = null;
     try {
       if (!c.spec().classes().equals(manifest.classes()))

@@ -21,8 +21,7 @@ final class Models implements AutoCloseable {
   record Served(Map<Integer, LoadedVersion> versions, int defaultVersion) {}
 
   private final ModelStore store;
-  private final int intraOpThreads;
-  private final boolean spinWait;
+  private final ServeOptions options;
   private final long drainMillis;
   private final ServeMetrics metrics;
   private final Consumer<String> log;
@@ -30,17 +29,10 @@ final class Models implements AutoCloseable {
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   private volatile boolean draining;
 
-  Models(
-      ModelStore store,
-      int intraOpThreads,
-      boolean spinWait,
-      long drainMillis,
-      ServeMetrics metrics,
-      Consumer<String> log) {
+  Models(ModelStore store, ServeOptions options, ServeMetrics metrics, Consumer<String> log) {
     this.store = store;
-    this.intraOpThreads = intraOpThreads;
-    this.spinWait = spinWait;
-    this.drainMillis = drainMillis;
+    this.options = options;
+    this.drainMillis = options.drainMillis();
     this.metrics = metrics;
     this.log = log;
   }
@@ -79,7 +71,7 @@ final class Models implements AutoCloseable {
         setDefault(name, v);
         return now.versions().get(v);
       }
-      LoadedVersion fresh = LoadedVersion.load(store, name, v, intraOpThreads, spinWait, metrics);
+      LoadedVersion fresh = LoadedVersion.load(store, name, v, options, metrics);
       Map<Integer, LoadedVersion> next = new TreeMap<>();
       LoadedVersion old = null;
       if (now != null) {

@@ -1,6 +1,7 @@
 package dev.imgclass.serve;
 
 import dev.imgclass.core.ImgclassException;
+import dev.imgclass.runtime.OnnxOptions;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -23,6 +24,7 @@ import java.util.Optional;
  *     flight
  * @param accessLog where the JSON access log goes: a file, {@code -} for standard output, or
  *     nowhere
+ * @param provider ONNX Runtime execution provider: {@code cpu}, {@code cuda} or {@code tensorrt}
  * @param spinWait whether ONNX Runtime's idle intra-op threads spin-wait for work (off by default:
  *     they share the cores with HTTP and decoding threads)
  */
@@ -40,6 +42,7 @@ public record ServeOptions(
     long idleTimeoutMs,
     long drainMillis,
     Optional<String> accessLog,
+    String provider,
     boolean spinWait) {
   public ServeOptions {
     if (port < 0 || port > 65535) throw new ImgclassException("port must be 0..65535, got " + port);
@@ -56,6 +59,7 @@ public record ServeOptions(
     if (maxBodyBytes < 1024)
       throw new ImgclassException("body limit must be >= 1024 bytes, got " + maxBodyBytes);
     if (maxPixels < 1) throw new ImgclassException("pixel limit must be >= 1, got " + maxPixels);
+    provider = OnnxOptions.cpu(0).withProvider(provider).provider(); // checked and normalised
     if (bodyTimeoutMs < 1 || idleTimeoutMs < 1 || drainMillis < 0)
       throw new ImgclassException("timeouts must be positive");
   }
@@ -80,6 +84,7 @@ public record ServeOptions(
         30_000,
         30_000,
         Optional.empty(),
+        "cpu",
         false);
   }
 
@@ -98,6 +103,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spinWait);
   }
 
@@ -116,6 +122,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spinWait);
   }
 
@@ -134,6 +141,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spinWait);
   }
 
@@ -152,6 +160,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spinWait);
   }
 
@@ -170,6 +179,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spinWait);
   }
 
@@ -188,6 +198,45 @@ public record ServeOptions(
         idle,
         drain,
         accessLog,
+        provider,
+        spinWait);
+  }
+
+  public ServeOptions withAccessLog(String where) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        Optional.ofNullable(where),
+        provider,
+        spinWait);
+  }
+
+  public ServeOptions withProvider(String p) {
+    return new ServeOptions(
+        host,
+        port,
+        adminPort,
+        adminTokenFile,
+        intraOpThreads,
+        decodeThreads,
+        decodeQueue,
+        maxBodyBytes,
+        maxPixels,
+        bodyTimeoutMs,
+        idleTimeoutMs,
+        drainMillis,
+        accessLog,
+        p,
         spinWait);
   }
 
@@ -206,24 +255,7 @@ public record ServeOptions(
         idleTimeoutMs,
         drainMillis,
         accessLog,
+        provider,
         spin);
-  }
-
-  public ServeOptions withAccessLog(String where) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        Optional.ofNullable(where),
-        spinWait);
   }
 }
