@@ -11,7 +11,7 @@
 # (max_batch_size 1) at saturation under wrk (1 thread, 64 connections, batch-1 V2 infer requests
 # with one 28x28 image, and image-file requests on /v1 :classify); CPU seconds of server and wrk
 # from /proc; open-loop latency at 50 % of the saturation rate (LoadGen.java); a hot swap under
-# load; startup time; the RSS soak. Raw outputs go to bench/out/serve/, a summary to stdout.
+# load; startup time; the RSS soak (before the hot swap, on the INT8 model). Raw outputs go to bench/out/serve/, a summary to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:-runs/demo-i10}
@@ -19,7 +19,8 @@ SOAK=${2:-600}
 OUT=bench/out/serve
 DUR=${DUR:-10}
 WARM=${WARM:-15}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-2}
+SERVER_THREADS=${SERVER_THREADS:-"1 2"} # ONNX Runtime threads of the server in the rounds (1 is its default here)
 CONNS=${CONNS:-64}
 PORT=8090
 ADMIN=8091
@@ -85,42 +86,27 @@ print(json.dumps({'label':'inprocess-threads-$t','best_batch':best['batch'],'img
 done
 
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in on off; do
-    log "round $round: server, dynamic batching $mode"
-    start_server "$OUT/store-$mode"
-    echo "{\"label\":\"startup-$mode\",\"round\":$round,\"ready_after_ms\":$STARTUP_MS,\"server\":$(cat "$OUT/server.json")}"
-    saturate "v2-batching-$mode" "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.json" application/json
-    saturate "v1-png-batching-$mode" "http://127.0.0.1:$PORT/v1/models/fashion:classify" "$OUT/image.png" image/png
-    curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^imgclass_batch_size_(sum|count)' >"$OUT/batch-$mode-$round.txt"
-    stop_server
+  for threads in $SERVER_THREADS; do
+    for mode in on off; do
+      log "round $round: server, --threads $threads, dynamic batching $mode"
+      start_server "$OUT/store-$mode" --threads "$threads"
+      echo "{\"label\":\"startup-$mode\",\"round\":$round,\"ready_after_ms\":$STARTUP_MS,\"server\":$(cat "$OUT/server.json")}"
+      saturate "v2-batching-$mode-t$threads" "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.json" application/json
+      saturate "v1-png-batching-$mode-t$threads" "http://127.0.0.1:$PORT/v1/models/fashion:classify" "$OUT/image.png" image/png
+      curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^imgclass_batch_size_(sum|count)' | sed "s/^/t$threads round $round: /" >>"$OUT/batch-$mode.txt"
+      stop_server
+    done
   done
 done
 
 log "open-loop latency at 50 % of the last round's saturation"
 start_server "$OUT/store-on"
 BODY="$OUT/v2_1.json" TYPE=application/json wrk -t1 -c"$CONNS" -d15s -s bench/serve/post.lua "http://127.0.0.1:$PORT/v2/models/fashion/infer" >/dev/null
-RATE=$(python3 -c "import json;print(round(0.5*json.loads(open('$OUT/wrk-v2-batching-on.txt').read().split('wrk_json ')[1])['rps']))")
+RATE=$(python3 -c "import json;print(round(0.5*json.loads(open('$OUT/wrk-v2-batching-on-t1.txt').read().split('wrk_json ')[1])['rps']))")
 java bench/serve/LoadGen.java "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.json" application/json "$RATE" 30 5 | sed 's/^{/{"label":"latency-v2-at-50pct",/'
-RATE1=$(python3 -c "import json;print(round(0.5*json.loads(open('$OUT/wrk-v1-png-batching-on.txt').read().split('wrk_json ')[1])['rps']))")
+RATE1=$(python3 -c "import json;print(round(0.5*json.loads(open('$OUT/wrk-v1-png-batching-on-t1.txt').read().split('wrk_json ')[1])['rps']))")
 java bench/serve/LoadGen.java "http://127.0.0.1:$PORT/v1/models/fashion:classify" "$OUT/image.png" image/png "$RATE1" 30 5 | sed 's/^{/{"label":"latency-v1-png-at-50pct",/'
 
-log "hot swap under load"
-BODY="$OUT/image.png" TYPE=image/png wrk -t1 -c16 -d16s -s bench/serve/post.lua "http://127.0.0.1:$PORT/v1/models/fashion:classify" >"$OUT/wrk-hotswap.txt" &
-W=$!
-sleep 4
-./imgclass store add --store "$OUT/store-on" --name fashion "$OUT/model.onnx" >/dev/null
-SWAP=$(curl -s -X POST -H "Authorization: Bearer $(cat "$OUT/token")" "http://127.0.0.1:$ADMIN/admin/v1/models/fashion/load" -d '{}')
-sleep 3
-./imgclass store add --store "$OUT/store-on" --name fashion "$OUT/model.int8.onnx" >/dev/null
-chmod u+w "$OUT/store-on/fashion/3/model.onnx"; printf 'x' >>"$OUT/store-on/fashion/3/model.onnx"
-BAD=$(curl -s -w ' %{http_code}' -X POST -H "Authorization: Bearer $(cat "$OUT/token")" "http://127.0.0.1:$ADMIN/admin/v1/models/fashion/load" -d '{"version": 3}')
-wait "$W"
-AFTER=$(curl -s -X POST -H 'Content-Type: image/png' --data-binary @"$OUT/image.png" "http://127.0.0.1:$PORT/v1/models/fashion:classify")
-python3 - "$SWAP" "$BAD" "$AFTER" "$(grep '^wrk_json' "$OUT/wrk-hotswap.txt" | cut -d' ' -f2-)" <<'PY'
-import json, sys
-print(json.dumps({"label": "hotswap", "swap": json.loads(sys.argv[1]), "corrupt_v3": sys.argv[2][:200],
-                  "served_after": json.loads(sys.argv[3])["model_version"], "wrk": json.loads(sys.argv[4])}))
-PY
 if [ "$SOAK" -gt 0 ]; then
   log "soak: $SOAK s at 50 % load, RSS every 10 s"
   java bench/serve/LoadGen.java "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.json" application/json "$RATE" "$SOAK" 5 >"$OUT/soak-load.json" &
@@ -144,4 +130,22 @@ print(json.dumps({"label": "soak", "samples": len(rows), "rss_after_warmup_mb": 
                   "load": json.loads(sys.argv[2])}))
 PY
 fi
+
+log "hot swap under load"
+BODY="$OUT/image.png" TYPE=image/png wrk -t1 -c16 -d16s -s bench/serve/post.lua "http://127.0.0.1:$PORT/v1/models/fashion:classify" >"$OUT/wrk-hotswap.txt" &
+W=$!
+sleep 4
+./imgclass store add --store "$OUT/store-on" --name fashion "$OUT/model.int8.onnx" >/dev/null
+SWAP=$(curl -s -X POST -H "Authorization: Bearer $(cat "$OUT/token")" "http://127.0.0.1:$ADMIN/admin/v1/models/fashion/load" -d '{}')
+sleep 3
+./imgclass store add --store "$OUT/store-on" --name fashion "$OUT/model.onnx" >/dev/null
+chmod u+w "$OUT/store-on/fashion/3/model.onnx"; printf 'x' >>"$OUT/store-on/fashion/3/model.onnx"
+BAD=$(curl -s -w ' %{http_code}' -X POST -H "Authorization: Bearer $(cat "$OUT/token")" "http://127.0.0.1:$ADMIN/admin/v1/models/fashion/load" -d '{"version": 3}')
+wait "$W"
+AFTER=$(curl -s -X POST -H 'Content-Type: image/png' --data-binary @"$OUT/image.png" "http://127.0.0.1:$PORT/v1/models/fashion:classify")
+python3 - "$SWAP" "$BAD" "$AFTER" "$(grep '^wrk_json' "$OUT/wrk-hotswap.txt" | cut -d' ' -f2-)" <<'PY'
+import json, sys
+print(json.dumps({"label": "hotswap", "swap": json.loads(sys.argv[1]), "corrupt_v3": sys.argv[2][:200],
+                  "served_after": json.loads(sys.argv[3])["model_version"], "wrk": json.loads(sys.argv[4])}))
+PY
 stop_server

@@ -6,7 +6,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -20,6 +19,12 @@ final class Routes {
   static final String VERSION = "imgclass.version";
   static final String PROTOCOL = "imgclass.protocol";
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+  // request ids: a random prefix per process and a counter (UUID.randomUUID() takes a lock on a
+  // SecureRandom for every request; these ids need to be unique, not unguessable)
+  private static final String ID_PREFIX =
+      Long.toHexString(new java.security.SecureRandom().nextLong() >>> 16);
+  private static final java.util.concurrent.atomic.AtomicLong NEXT_ID =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private Routes() {}
 
@@ -94,7 +99,9 @@ final class Routes {
   private static void assignRequestId(Context ctx) {
     String given = ctx.header("X-Request-Id");
     String id =
-        given != null && CLIENT_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        given != null && CLIENT_ID.matcher(given).matches()
+            ? given
+            : ID_PREFIX + "-" + Long.toHexString(NEXT_ID.incrementAndGet());
     ctx.attribute(REQUEST_ID, id);
     ctx.header("X-Request-Id", id);
   }
