@@ -97,29 +97,19 @@ final class ClassifyHandler implements Handler {
               multipart ? fromMultipart(body, contentType) : json ? fromJson(body) : body;
           float[] x = tensor(image, lv.preprocessor(), options.maxPixels());
           int k = Math.min(topK, lv.classifier().spec().numClasses());
-          return new Pipeline.Prepared() {
-            @Override
-            public float[] input() {
-              return x;
-            }
-
-            @Override
-            public int n() {
-              return 1;
-            }
-
-            @Override
-            public byte[] respond(float[][] logits) {
-              float[] p = logits[0].clone();
-              Classifier.softmaxInPlace(p);
-              Map<String, Object> out = new LinkedHashMap<>();
-              out.put("request_id", requestId);
-              out.put("model_name", name);
-              out.put("model_version", String.valueOf(lv.version()));
-              out.put("predictions", TopK.of(p, k, lv.classifier().spec().classes()));
-              return Json.line(out).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            }
-          };
+          return new Pipeline.Prepared(
+              x,
+              1,
+              logits -> {
+                float[] p = logits[0].clone();
+                Classifier.softmaxInPlace(p);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("request_id", requestId);
+                out.put("model_name", name);
+                out.put("model_version", String.valueOf(lv.version()));
+                out.put("predictions", TopK.of(p, k, lv.classifier().spec().classes()));
+                return Json.line(out).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+              });
         });
   }
 

@@ -131,9 +131,11 @@ public final class InferenceServer implements AutoCloseable {
     Object model = ctx.attribute(Routes.MODEL);
     Object version = ctx.attribute(Routes.VERSION);
     int status = ctx.statusCode();
+    // a model label only for a model that was found (version set): unknown names a client makes
+    // up must not become new metric series
     if (protocol != null)
       metrics.request(
-          model == null ? "" : model.toString(),
+          model == null || version == null ? "" : model.toString(),
           version == null ? "" : version.toString(),
           protocol.toString(),
           status,

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -15,14 +16,8 @@ import java.util.function.Supplier;
  * protocol's JSON error; the HTTP thread is free while the request waits.
  */
 final class Pipeline {
-  /** A request ready for the batcher: its images and how to answer once logits come back. */
-  interface Prepared {
-    float[] input();
-
-    int n();
-
-    byte[] respond(float[][] logits);
-  }
+  /** A request ready for the batcher: its images (n, C, S, S) and how to answer their logits. */
+  record Prepared(float[] input, int n, Function<float[][], byte[]> respond) {}
 
   private final ExecutorService decodePool;
   private final ExecutorService responsePool;
@@ -57,7 +52,7 @@ final class Pipeline {
                 p ->
                     lv.batcher()
                         .submit(p.input(), p.n(), deadlineNanos)
-                        .thenApplyAsync(p::respond, responsePool))
+                        .thenApplyAsync(p.respond(), responsePool))
             .handle(
                 (body, err) -> {
                   lv.release();

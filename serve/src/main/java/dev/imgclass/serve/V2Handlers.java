@@ -117,22 +117,10 @@ final class V2Handlers {
         deadline,
         () -> {
           V2Tensors.Request req = V2Tensors.parse(body, lv.classifier().spec());
-          return new Pipeline.Prepared() {
-            @Override
-            public float[] input() {
-              return req.input();
-            }
-
-            @Override
-            public int n() {
-              return req.n();
-            }
-
-            @Override
-            public byte[] respond(float[][] logits) {
-              return V2Tensors.response(name, lv.version(), req.id(), req.outputs(), logits);
-            }
-          };
+          return new Pipeline.Prepared(
+              req.input(),
+              req.n(),
+              logits -> V2Tensors.response(name, lv.version(), req.id(), req.outputs(), logits));
         });
   }
 
