@@ -87,6 +87,7 @@ final class DataCommand implements Callable<Integer> {
             new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(r, Map.class));
         m.put("clean", r.clean());
         m.put("problem_counts", r.problemCounts());
+        m.put("advice", DataAdvice.of(r));
         System.out.println(Json.write(m));
       } else {
         System.out.print(table(r));
@@ -119,6 +120,7 @@ final class DataCommand implements Callable<Integer> {
               Double.isInfinite(r.imbalanceRatio())
                   ? "infinite (a class is empty)"
                   : String.format(Locale.ROOT, "%.1f", r.imbalanceRatio())));
+      for (String a : DataAdvice.of(r)) sb.append("advice: ").append(a).append('\n');
       if (!r.sizes().isEmpty()) {
         sb.append("\nlongest side (px)   ").append(histogram(r.sizes())).append('\n');
         sb.append("aspect (w/h)        ").append(histogram(r.aspects())).append('\n');

@@ -138,6 +138,9 @@ class DataFolderTest {
     assertThat(j.get("skipped").get("not-an-image").asInt()).isEqualTo(1);
     assertThat(j.get("colorModes").toString()).contains("cmyk", "ycck", "palette", "gray", "rgba");
     assertThat(j.get("counts").get("train").get("red").asInt()).isEqualTo(40 + 17);
+    // every class is far below 1,000 training images: one advice line each, with the shortfall
+    assertThat(j.get("advice").toString())
+        .contains("class 'red' has 57 training images, 943 short of 1,000 per class");
 
     Cli.Run table = Cli.run("data", "check", data.toString());
     assertThat(table.code()).isEqualTo(1);
