@@ -77,14 +77,17 @@ final class ImageFile implements AutoCloseable {
       height = r.getHeight(0);
       if (width < 1 || height < 1) throw error("header says " + width + "x" + height + " pixels");
       if ((long) width * height > maxPixels) {
-        throw error(
-            String.format(
-                Locale.ROOT,
-                "%dx%d is %d pixels, above the limit of %d pixels",
-                width,
-                height,
-                (long) width * height,
-                maxPixels));
+        throw new ImageTooLargeException(
+            "cannot read image "
+                + name
+                + ": "
+                + String.format(
+                    Locale.ROOT,
+                    "%dx%d is %d pixels, above the limit of %d pixels",
+                    width,
+                    height,
+                    (long) width * height,
+                    maxPixels));
       }
       reader = r;
     } catch (IOException | RuntimeException e) {

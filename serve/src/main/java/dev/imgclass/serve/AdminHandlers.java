@@ -39,11 +39,13 @@ final class AdminHandlers {
   }
 
   static boolean isLoopback(String address) {
-    if (address == null) return false;
+    // only literal addresses (what the servlet reports): a host name is refused, never looked up
+    if (address == null
+        || address.isEmpty()
+        || !address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':'))
+      return false;
     try {
-      // a literal address: no name lookup happens
-      return InetAddress.getByName(address).isLoopbackAddress()
-          && address.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':');
+      return InetAddress.getByName(address).isLoopbackAddress();
     } catch (UnknownHostException e) {
       return false;
     }

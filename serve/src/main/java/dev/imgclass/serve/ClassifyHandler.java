@@ -1,6 +1,7 @@
 package dev.imgclass.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.imgclass.core.ImageTooLargeException;
 import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
@@ -119,10 +120,10 @@ final class ClassifyHandler implements Handler {
     java.awt.image.BufferedImage picture;
     try {
       picture = Images.decode(image, "request body", maxPixels);
+    } catch (ImageTooLargeException e) {
+      throw new HttpError(413, e.getMessage());
     } catch (ImgclassException e) {
-      // the decoder's pixel-limit refusal comes before any pixel is allocated: too large, not bad
-      boolean tooLarge = e.getMessage().contains("above the limit of");
-      throw new HttpError(tooLarge ? 413 : 400, e.getMessage());
+      throw new HttpError(400, e.getMessage());
     }
     float[] x = new float[pre.inputLength()];
     pre.normalizeInto(pre.toInputSize(pre.toInput(picture)), x, 0);

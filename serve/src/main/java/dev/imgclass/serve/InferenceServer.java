@@ -47,10 +47,8 @@ public final class InferenceServer implements AutoCloseable {
     // checked before anything starts: a token file open to others refuses the whole server
     Optional<AdminToken> token = o.adminTokenFile().map(AdminToken::read);
     ModelStore store = ModelStore.open(storeDir);
-    Models[] holder = new Models[1];
-    metrics = new ServeMetrics(() -> holder[0] == null ? List.of() : holder[0].loaded());
+    metrics = new ServeMetrics(this::loadedVersions); // scraped only once models is set
     models = new Models(store, o, metrics, log);
-    holder[0] = models;
     decodePool =
         new ThreadPoolExecutor(
             o.decodeThreads(),
@@ -153,6 +151,10 @@ public final class InferenceServer implements AutoCloseable {
       line.put("remote", ctx.req().getRemoteAddr());
       accessLog.get().log(Json.line(line));
     }
+  }
+
+  private List<LoadedVersion> loadedVersions() {
+    return models == null ? List.of() : models.loaded();
   }
 
   public int port() {

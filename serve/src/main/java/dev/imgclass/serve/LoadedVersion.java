@@ -47,7 +47,7 @@ final class LoadedVersion {
       ModelStore store, String name, int version, ServeOptions options, ServeMetrics metrics) {
     VersionManifest manifest = store.manifest(name, version);
     ModelConfig config = store.config(name);
-    Path file = store.verifiedModel(name, version);
+    Path file = store.verifiedModel(manifest);
     OnnxClassifier c =
         OnnxClassifier.open(
             file,

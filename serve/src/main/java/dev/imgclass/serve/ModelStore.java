@@ -200,7 +200,13 @@ public final class ModelStore {
    * matches its manifest's size and SHA-256; refused otherwise.
    */
   public Path verifiedModel(String name, int version) {
-    VersionManifest m = manifest(name, version);
+    return verifiedModel(manifest(name, version));
+  }
+
+  /** {@link #verifiedModel(String, int)} for a manifest already read. */
+  public Path verifiedModel(VersionManifest m) {
+    String name = m.name();
+    int version = m.version();
     Path file = versionDir(name, version).resolve(MODEL_FILE);
     try {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))

@@ -89,173 +89,118 @@ public record ServeOptions(
   }
 
   public ServeOptions withPorts(int p, int admin) {
-    return new ServeOptions(
-        host,
-        p,
-        admin,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(
+        b -> {
+          b.port = p;
+          b.adminPort = admin;
+        });
   }
 
   public ServeOptions withHost(String h) {
-    return new ServeOptions(
-        h,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(b -> b.host = h);
   }
 
   public ServeOptions withAdminTokenFile(Path f) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        Optional.ofNullable(f),
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(b -> b.adminTokenFile = Optional.ofNullable(f));
   }
 
   public ServeOptions withThreads(int intraOp, int decode) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOp,
-        decode,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(
+        b -> {
+          b.intraOpThreads = intraOp;
+          b.decodeThreads = decode;
+        });
   }
 
   public ServeOptions withLimits(long bodyBytes, long pixels) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        bodyBytes,
-        pixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(
+        b -> {
+          b.maxBodyBytes = bodyBytes;
+          b.maxPixels = pixels;
+        });
   }
 
   public ServeOptions withTimeouts(long body, long idle, long drain) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        body,
-        idle,
-        drain,
-        accessLog,
-        provider,
-        spinWait);
+    return edit(
+        b -> {
+          b.bodyTimeoutMs = body;
+          b.idleTimeoutMs = idle;
+          b.drainMillis = drain;
+        });
   }
 
   public ServeOptions withAccessLog(String where) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        Optional.ofNullable(where),
-        provider,
-        spinWait);
+    return edit(b -> b.accessLog = Optional.ofNullable(where));
   }
 
   public ServeOptions withProvider(String p) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        p,
-        spinWait);
+    return edit(b -> b.provider = p);
   }
 
   public ServeOptions withSpinWait(boolean spin) {
-    return new ServeOptions(
-        host,
-        port,
-        adminPort,
-        adminTokenFile,
-        intraOpThreads,
-        decodeThreads,
-        decodeQueue,
-        maxBodyBytes,
-        maxPixels,
-        bodyTimeoutMs,
-        idleTimeoutMs,
-        drainMillis,
-        accessLog,
-        provider,
-        spin);
+    return edit(b -> b.spinWait = spin);
+  }
+
+  /** A copy with some components changed: the withers above, without repeating every component. */
+  private ServeOptions edit(java.util.function.Consumer<Edit> change) {
+    Edit b = new Edit(this);
+    change.accept(b);
+    return b.build();
+  }
+
+  /** The components of one {@link ServeOptions}, mutable while a wither changes some of them. */
+  private static final class Edit {
+    private String host;
+    private int port;
+    private int adminPort;
+    private Optional<Path> adminTokenFile;
+    private int intraOpThreads;
+    private int decodeThreads;
+    private int decodeQueue;
+    private long maxBodyBytes;
+    private long maxPixels;
+    private long bodyTimeoutMs;
+    private long idleTimeoutMs;
+    private long drainMillis;
+    private Optional<String> accessLog;
+    private String provider;
+    private boolean spinWait;
+
+    Edit(ServeOptions o) {
+      this.host = o.host();
+      this.port = o.port();
+      this.adminPort = o.adminPort();
+      this.adminTokenFile = o.adminTokenFile();
+      this.intraOpThreads = o.intraOpThreads();
+      this.decodeThreads = o.decodeThreads();
+      this.decodeQueue = o.decodeQueue();
+      this.maxBodyBytes = o.maxBodyBytes();
+      this.maxPixels = o.maxPixels();
+      this.bodyTimeoutMs = o.bodyTimeoutMs();
+      this.idleTimeoutMs = o.idleTimeoutMs();
+      this.drainMillis = o.drainMillis();
+      this.accessLog = o.accessLog();
+      this.provider = o.provider();
+      this.spinWait = o.spinWait();
+    }
+
+    ServeOptions build() {
+      return new ServeOptions(
+          host,
+          port,
+          adminPort,
+          adminTokenFile,
+          intraOpThreads,
+          decodeThreads,
+          decodeQueue,
+          maxBodyBytes,
+          maxPixels,
+          bodyTimeoutMs,
+          idleTimeoutMs,
+          drainMillis,
+          accessLog,
+          provider,
+          spinWait);
+    }
   }
 }
