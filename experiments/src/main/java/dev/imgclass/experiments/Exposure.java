@@ -1,0 +1,35 @@
+package dev.imgclass.experiments;
+
+/**
+ * One served prediction (every prediction is one, inside an experiment or not): who was served
+ * ({@code unit}), by which arm and model version, what it answered and how fast. The request id is
+ * the key feedback attaches to.
+ *
+ * @param requestId the server's request id (unique)
+ * @param experiment the experiment id, or null for a prediction outside any experiment
+ * @param period the experiment's analysis period (a change of weights starts a new one); 0 outside
+ * @param arm the arm's name, or null outside an experiment
+ * @param unit the unit of assignment (user id, device id, ...), or null when the request had none
+ * @param model the model name that served it
+ * @param version the model version that served it
+ * @param predicted the predicted class index, or -1 when the request failed
+ * @param confidence the predicted class's probability (0 when it failed)
+ * @param latencyMicros arrival to response built, in microseconds
+ * @param timeMillis when it was served, epoch milliseconds
+ * @param shadow a mirrored request whose answer was not returned
+ * @param error the request failed (an error response, a timeout)
+ */
+public record Exposure(
+    String requestId,
+    String experiment,
+    int period,
+    String arm,
+    String unit,
+    String model,
+    int version,
+    int predicted,
+    float confidence,
+    long latencyMicros,
+    long timeMillis,
+    boolean shadow,
+    boolean error) {}
