@@ -84,8 +84,56 @@ final class ServeCommand implements Callable<Integer> {
           "Let ONNX Runtime's idle threads spin for work (faster when the server has the cores to itself; default: off).")
   boolean spinWait;
 
+  @Option(
+      names = "--events",
+      description =
+          "Where exposure and feedback events go: a SQLite file, jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB?user=...&password=... (default: STORE/_events/events.db).")
+  String events;
+
+  @Option(
+      names = "--events-flush-ms",
+      description =
+          "How often queued events are written; a crash loses at most this (default: 1000).")
+  long eventsFlushMs = 1000;
+
+  @Option(
+      names = "--eval-data",
+      description =
+          "Labelled evaluation set for the periodic re-evaluation (image folder, CSV manifest, fashion-mnist); without it only feedback labels are evaluated.")
+  String evalData;
+
+  @Option(
+      names = "--eval-every",
+      description =
+          "How often each deployed version is re-evaluated: 14d, 12h, 30m, 90s (default: 14d).")
+  String evalEvery = "14d";
+
+  @Option(
+      names = "--guardrail-ms",
+      hidden = true,
+      description = "How often experiment guardrails are checked (default: 1000).")
+  long guardrailMs = 1000;
+
   @Option(names = "--json", description = "Print where the server listens as one JSON document.")
   boolean json;
+
+  /** {@code 14d}, {@code 12h}, {@code 30m}, {@code 90s}: a positive count and a unit. */
+  static java.time.Duration duration(String s) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("([1-9][0-9]{0,8})([dhms])").matcher(s.trim());
+    if (!m.matches())
+      throw new ImgclassException(
+          "--eval-every must be a count and a unit (d, h, m or s) such as 14d or 30m, got '"
+              + s
+              + "'");
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "d" -> java.time.Duration.ofDays(n);
+      case "h" -> java.time.Duration.ofHours(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      default -> java.time.Duration.ofSeconds(n);
+    };
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -106,7 +154,10 @@ final class ServeCommand implements Callable<Integer> {
             .withLimits(maxBody, maxPixels)
             .withAccessLog(accessLog)
             .withProvider(provider)
-            .withSpinWait(spinWait);
+            .withSpinWait(spinWait)
+            .withEvents(events, eventsFlushMs)
+            .withEvaluation(evalData, duration(evalEvery))
+            .withSchedule(guardrailMs, defaults.evalTickMillis());
     long t0 = System.nanoTime();
     InferenceServer server = InferenceServer.start(store, o, line -> System.err.println(line));
     CountDownLatch stopped = new CountDownLatch(1);
@@ -123,6 +174,9 @@ final class ServeCommand implements Callable<Integer> {
     where.put("port", server.port());
     where.put("admin_port", server.adminPort().orElse(null));
     where.put("models", server.models());
+    server
+        .adminPort()
+        .ifPresent(p -> where.put("dashboard", "http://127.0.0.1:" + p + "/dashboard"));
     where.put("startup_ms", (System.nanoTime() - t0) / 1_000_000);
     if (json) {
       System.out.println(Json.line(where));
@@ -135,7 +189,7 @@ final class ServeCommand implements Callable<Integer> {
           server.port(),
           server
               .adminPort()
-              .map(p -> ", admin API on http://127.0.0.1:" + p)
+              .map(p -> ", admin API and dashboard on http://127.0.0.1:" + p)
               .orElse(", admin API off (no --admin-token-file)"),
           where.get("startup_ms"));
     }

@@ -28,10 +28,14 @@ final class AdminHandlers {
     this.token = token;
   }
 
+  /** The read-only dashboard page: loopback peers only, no token (its buttons send the token). */
+  static final String DASHBOARD = "/dashboard";
+
   /** Runs before every admin route: loopback peers with the right token only. */
   void authorize(Context ctx) {
     if (!isLoopback(ctx.req().getRemoteAddr()))
       throw new HttpError(403, "the admin API answers the loopback address only");
+    if (ctx.method() == io.javalin.http.HandlerType.GET && ctx.path().equals(DASHBOARD)) return;
     if (!token.accepts(ctx.header("Authorization"))) {
       ctx.header("WWW-Authenticate", "Bearer");
       throw new HttpError(401, "missing or wrong admin token");

@@ -6,6 +6,7 @@ import dev.imgclass.core.Images;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.Preprocessor;
+import dev.imgclass.experiments.Route;
 import dev.imgclass.runtime.Classifier;
 import dev.imgclass.runtime.TopK;
 import io.javalin.http.Context;
@@ -29,6 +30,7 @@ import org.eclipse.jetty.io.Content;
  */
 final class ClassifyHandler implements Handler {
   static final String SUFFIX = ":classify";
+  private static final byte[] EMPTY = new byte[0];
   private static final Set<String> RAW =
       Set.of(
           "",
@@ -43,11 +45,14 @@ final class ClassifyHandler implements Handler {
   private final Models models;
   private final Pipeline pipeline;
   private final ServeOptions options;
+  private final ServeExperiments experiments;
 
-  ClassifyHandler(Models models, Pipeline pipeline, ServeOptions options) {
+  ClassifyHandler(
+      Models models, Pipeline pipeline, ServeOptions options, ServeExperiments experiments) {
     this.models = models;
     this.pipeline = pipeline;
     this.options = options;
+    this.experiments = experiments;
   }
 
   @Override
@@ -84,7 +89,11 @@ final class ClassifyHandler implements Handler {
     String contentType = ctx.contentType();
     long arrived = System.nanoTime();
     byte[] body = Bodies.read(ctx, options.maxBodyBytes(), options.bodyTimeoutMs());
-    LoadedVersion lv = models.acquire(name, version);
+    String unit = version.isEmpty() ? experiments.unit(ctx, name, json ? body : EMPTY) : null;
+    Optional<Route> route = version.isEmpty() ? experiments.route(name, unit) : Optional.empty();
+    ServeExperiments.Acquired acquired = experiments.acquire(ctx, name, version, route);
+    LoadedVersion lv = acquired.version();
+    Optional<Route> r = acquired.route();
     ctx.attribute(Routes.VERSION, lv.version());
     Object rid = ctx.attribute(Routes.REQUEST_ID);
     String requestId = String.valueOf(rid);
@@ -102,16 +111,30 @@ final class ClassifyHandler implements Handler {
               x,
               1,
               logits -> {
+                long us = (System.nanoTime() - arrived) / 1000;
+                experiments.served(requestId, r, lv.name(), lv.version(), unit, logits, us, false);
+                r.ifPresent(route0 -> experiments.mirror(requestId, route0, unit, x, 1));
                 float[] p = logits[0].clone();
                 Classifier.softmaxInPlace(p);
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("request_id", requestId);
-                out.put("model_name", name);
+                out.put("model_name", lv.name());
                 out.put("model_version", String.valueOf(lv.version()));
+                r.filter(Route::counted)
+                    .ifPresent(
+                        route0 -> {
+                          out.put("experiment", route0.experiment());
+                          out.put("arm", route0.arm());
+                        });
                 out.put("predictions", TopK.of(p, k, lv.classifier().spec().classes()));
                 return Json.line(out).getBytes(java.nio.charset.StandardCharsets.UTF_8);
               });
-        });
+        },
+        err ->
+            r.ifPresent(
+                route0 ->
+                    experiments.failed(
+                        requestId, route0, unit, (System.nanoTime() - arrived) / 1000)));
   }
 
   /** Decoded by the shared safe decoder, then the model's own preprocessing. */

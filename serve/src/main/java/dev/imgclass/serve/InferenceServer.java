@@ -30,6 +30,7 @@ import org.eclipse.jetty.server.Connector;
 public final class InferenceServer implements AutoCloseable {
   private final ServeOptions options;
   private final Models models;
+  private final ServeExperiments experiments;
   private final ServeMetrics metrics;
   private final ExecutorService decodePool;
   private final ExecutorService responsePool;
@@ -41,7 +42,8 @@ public final class InferenceServer implements AutoCloseable {
   private volatile boolean draining;
   private volatile boolean stopped;
 
-  private InferenceServer(Path storeDir, ServeOptions o, Consumer<String> log) {
+  private InferenceServer(
+      Path storeDir, ServeOptions o, Consumer<String> log, java.util.function.LongSupplier clock) {
     this.options = o;
     this.log = log;
     // checked before anything starts: a token file open to others refuses the whole server
@@ -59,16 +61,22 @@ public final class InferenceServer implements AutoCloseable {
             daemons("decode"));
     responsePool = Executors.newFixedThreadPool(o.decodeThreads(), daemons("respond"));
     accessLog = o.accessLog().map(w -> AccessLog.open(w, metrics::accessLogDropped));
+    ServeExperiments ex = null;
     try {
       models.loadAll();
+      ex = new ServeExperiments(models, o, clock, log);
+      final ServeExperiments exf = ex;
+      metrics.experiments(ex);
       Pipeline pipeline = new Pipeline(decodePool, responsePool, metrics);
-      V2Handlers v2 = new V2Handlers(models, pipeline, o, () -> draining);
-      ClassifyHandler v1 = new ClassifyHandler(models, pipeline, o);
+      V2Handlers v2 = new V2Handlers(models, pipeline, o, () -> draining, ex);
+      ClassifyHandler v1 = new ClassifyHandler(models, pipeline, o, ex);
+      ExperimentHandlers eh = new ExperimentHandlers(ex, models);
+      DashboardPage dashboard = new DashboardPage(ex, models);
       app =
           Javalin.create(
                   cfg -> {
                     common(cfg, o.host(), o.port());
-                    Routes.inference(cfg.routes, v2, v1, metrics);
+                    Routes.inference(cfg.routes, v2, v1, eh, metrics);
                   })
               .start();
       idleTimeout(app);
@@ -79,11 +87,14 @@ public final class InferenceServer implements AutoCloseable {
                       Javalin.create(
                               cfg -> {
                                 common(cfg, "127.0.0.1", o.adminPort());
-                                Routes.admin(cfg.routes, new AdminHandlers(models, t));
+                                Routes.admin(
+                                    cfg.routes, new AdminHandlers(models, t), eh, dashboard);
                               })
                           .start()));
+      experiments = exf;
     } catch (RuntimeException e) {
       shutdownPools();
+      if (ex != null) ex.close();
       models.close();
       accessLog.ifPresent(AccessLog::close);
       throw e;
@@ -92,7 +103,19 @@ public final class InferenceServer implements AutoCloseable {
 
   /** Opens the store, loads its models by their version policies, and starts listening. */
   public static InferenceServer start(Path storeDir, ServeOptions options, Consumer<String> log) {
-    return new InferenceServer(storeDir, options, log);
+    return new InferenceServer(storeDir, options, log, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #start(Path, ServeOptions, Consumer)} with the clock experiments and the
+   * re-evaluation schedule read (epoch milliseconds): tests move time with it.
+   */
+  public static InferenceServer start(
+      Path storeDir,
+      ServeOptions options,
+      Consumer<String> log,
+      java.util.function.LongSupplier clock) {
+    return new InferenceServer(storeDir, options, log, clock);
   }
 
   private void common(JavalinConfig cfg, String host, int port) {
@@ -194,6 +217,7 @@ public final class InferenceServer implements AutoCloseable {
     admin.ifPresent(Javalin::stop);
     models.close();
     shutdownPools();
+    experiments.close(); // flushes the events queued by the last requests
     accessLog.ifPresent(AccessLog::close);
     log.accept("stopped");
   }

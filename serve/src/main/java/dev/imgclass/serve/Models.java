@@ -85,6 +85,25 @@ final class Models implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads and warms a version beside the others without changing the default (an experiment's arm);
+   * nothing happens when it is loaded already.
+   */
+  LoadedVersion ensureLoaded(String name, int v) {
+    ModelStore.checkName(name);
+    synchronized (lock(name)) {
+      Served now = served.get(name);
+      if (now != null && now.versions().containsKey(v)) return now.versions().get(v);
+      LoadedVersion fresh = LoadedVersion.load(store, name, v, options, metrics);
+      Map<Integer, LoadedVersion> next = new TreeMap<>();
+      if (now != null) next.putAll(now.versions());
+      next.put(v, fresh);
+      served.put(name, new Served(Map.copyOf(next), now == null ? v : now.defaultVersion()));
+      log.accept("loaded " + fresh + " beside the default (an experiment's arm)");
+      return fresh;
+    }
+  }
+
   private int policyVersion(String name) {
     Optional<Integer> pinned = store.config(name).pinnedVersion();
     if (pinned.isPresent()) return pinned.get();

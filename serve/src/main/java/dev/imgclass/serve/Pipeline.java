@@ -31,6 +31,19 @@ final class Pipeline {
 
   /** Runs one request against an acquired version, which this releases when answered. */
   void run(Context ctx, LoadedVersion lv, long deadlineNanos, Supplier<Prepared> prepare) {
+    run(ctx, lv, deadlineNanos, prepare, err -> {});
+  }
+
+  /**
+   * As {@link #run(Context, LoadedVersion, long, Supplier)}, telling {@code onError} of a request
+   * that failed after it was accepted (decoding, queueing, inference).
+   */
+  void run(
+      Context ctx,
+      LoadedVersion lv,
+      long deadlineNanos,
+      Supplier<Prepared> prepare,
+      java.util.function.Consumer<Throwable> onError) {
     CompletableFuture<Prepared> prepared;
     try {
       prepared =
@@ -59,7 +72,10 @@ final class Pipeline {
                   if (err == null) {
                     write(ctx, body);
                   } else {
-                    Routes.writeError(ctx, unwrap(err));
+                    Throwable t = unwrap(err);
+                    // a client's bad input is not the model's failure
+                    if (!(t instanceof HttpError h && h.status < 500)) onError.accept(t);
+                    Routes.writeError(ctx, t);
                   }
                   return null;
                 });

@@ -29,7 +29,12 @@ final class Routes {
   private Routes() {}
 
   /** The inference port. */
-  static void inference(RoutesConfig r, V2Handlers v2, ClassifyHandler v1, ServeMetrics metrics) {
+  static void inference(
+      RoutesConfig r,
+      V2Handlers v2,
+      ClassifyHandler v1,
+      ExperimentHandlers ex,
+      ServeMetrics metrics) {
     r.before(Routes::assignRequestId);
     r.get("/v2/health/live", v2::live);
     r.get("/v2/health/ready", v2::ready);
@@ -42,14 +47,27 @@ final class Routes {
     r.post("/v2/models/{name}/versions/{version}/infer", v2::infer);
     r.post("/v1/models/{target}", v1); // {name}:classify
     r.post("/v1/models/{name}/versions/{target}", v1); // {version}:classify
+    r.post("/v1/feedback", ex::feedback);
+    r.get("/v1/experiments", ex::list);
+    r.get("/v1/experiments/{id}", ex::get);
+    r.get("/v1/evaluations/{model}", ex::evaluations);
     r.get("/metrics", ctx -> ctx.contentType(ServeMetrics.contentType()).result(metrics.scrape()));
     errors(r);
   }
 
   /** The admin port (loopback only, bearer token). */
-  static void admin(RoutesConfig r, AdminHandlers a) {
+  static void admin(
+      RoutesConfig r, AdminHandlers a, ExperimentHandlers ex, DashboardPage dashboard) {
     r.before(Routes::assignRequestId);
     r.before(a::authorize);
+    r.get(
+        AdminHandlers.DASHBOARD,
+        ctx -> ctx.status(200).contentType("text/html; charset=utf-8").result(dashboard.render()));
+    r.get("/admin/v1/experiments", ex::list);
+    r.get("/admin/v1/experiments/{id}", ex::get);
+    r.post("/admin/v1/experiments", ex::put);
+    r.post("/admin/v1/experiments/{id}/stop", ex::stop);
+    r.post("/admin/v1/evaluations", ex::evaluateNow);
     r.get("/admin/v1/models", a::list);
     r.get("/admin/v1/models/{name}", a::describe);
     r.post("/admin/v1/models/{name}/load", a::load);

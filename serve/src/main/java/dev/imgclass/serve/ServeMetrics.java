@@ -86,6 +86,46 @@ final class ServeMetrics {
         .register(registry);
   }
 
+  /** Events and re-evaluation gauges, read from the experiments runtime at each scrape. */
+  void experiments(ServeExperiments ex) {
+    GaugeWithCallback.builder()
+        .name("imgclass_events_written")
+        .help("Exposure and feedback events stored since the server started")
+        .callback(cb -> cb.call(ex.writer.written()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("imgclass_events_dropped")
+        .help("Events dropped because the queue was full, since the server started")
+        .callback(cb -> cb.call(ex.writer.dropped()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("imgclass_events_failed")
+        .help("Events the store refused after retries, since the server started")
+        .callback(cb -> cb.call(ex.writer.failed()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("imgclass_evaluation_alert")
+        .help("1 when the newest re-evaluation of a model found a significant accuracy drop")
+        .labelNames("model")
+        .callback(
+            cb -> {
+              for (var e : ex.alerts().entrySet()) cb.call(e.getValue() ? 1 : 0, e.getKey());
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("imgclass_experiment_running")
+        .help("1 for each experiment splitting traffic, 0 for stopped or rolled back ones")
+        .labelNames("experiment", "state")
+        .callback(
+            cb -> {
+              for (String id : ex.experiments.list().keySet()) {
+                String s = ex.experiments.stateOf(id).orElse("unknown");
+                cb.call(s.equals("running") ? 1 : 0, id, s);
+              }
+            })
+        .register(registry);
+  }
+
   /** The metrics of one model version, label values bound once. */
   ModelMetrics of(String model, int version) {
     return new ModelMetrics(model, Integer.toString(version));

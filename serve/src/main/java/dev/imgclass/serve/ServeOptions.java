@@ -27,6 +27,14 @@ import java.util.Optional;
  * @param provider ONNX Runtime execution provider: {@code cpu}, {@code cuda} or {@code tensorrt}
  * @param spinWait whether ONNX Runtime's idle intra-op threads spin-wait for work (off by default:
  *     they share the cores with HTTP and decoding threads)
+ * @param events where exposure and feedback events go: a SQLite file or a {@code
+ *     jdbc:sqlite:}/{@code jdbc:postgresql:} URL (default {@code STORE/_events/events.db})
+ * @param eventsFlushMillis how often queued events are written (a crash loses at most this much)
+ * @param evalData the labelled evaluation set of the periodic re-evaluation (any data spec: image
+ *     folder, CSV manifest, {@code fashion-mnist}); none: feedback labels only
+ * @param evalEvery how often each deployed version is re-evaluated (default 14 days)
+ * @param guardrailMillis how often the experiments' guardrails are checked
+ * @param evalTickMillis how often the re-evaluation schedule is looked at
  */
 public record ServeOptions(
     String host,
@@ -43,7 +51,13 @@ public record ServeOptions(
     long drainMillis,
     Optional<String> accessLog,
     String provider,
-    boolean spinWait) {
+    boolean spinWait,
+    Optional<String> events,
+    long eventsFlushMillis,
+    Optional<String> evalData,
+    java.time.Duration evalEvery,
+    long guardrailMillis,
+    long evalTickMillis) {
   public ServeOptions {
     if (port < 0 || port > 65535) throw new ImgclassException("port must be 0..65535, got " + port);
     if (adminPort < 0 || adminPort > 65535)
@@ -62,6 +76,13 @@ public record ServeOptions(
     provider = OnnxOptions.cpu(0).withProvider(provider).provider(); // checked and normalised
     if (bodyTimeoutMs < 1 || idleTimeoutMs < 1 || drainMillis < 0)
       throw new ImgclassException("timeouts must be positive");
+    if (eventsFlushMillis < 1 || eventsFlushMillis > 600_000)
+      throw new ImgclassException(
+          "the events flush interval must be 1 ms to 10 min, got " + eventsFlushMillis + " ms");
+    if (evalEvery.isNegative() || evalEvery.isZero())
+      throw new ImgclassException("the re-evaluation interval must be positive, got " + evalEvery);
+    if (guardrailMillis < 1 || evalTickMillis < 1)
+      throw new ImgclassException("schedule intervals must be positive");
   }
 
   /**
@@ -85,7 +106,13 @@ public record ServeOptions(
         30_000,
         Optional.empty(),
         "cpu",
-        false);
+        false,
+        Optional.empty(),
+        1000,
+        Optional.empty(),
+        java.time.Duration.ofDays(14),
+        1000,
+        60_000);
   }
 
   public ServeOptions withPorts(int p, int admin) {
@@ -141,6 +168,30 @@ public record ServeOptions(
     return edit(b -> b.spinWait = spin);
   }
 
+  public ServeOptions withEvents(String where, long flushMillis) {
+    return edit(
+        b -> {
+          b.events = Optional.ofNullable(where);
+          b.eventsFlushMillis = flushMillis;
+        });
+  }
+
+  public ServeOptions withEvaluation(String data, java.time.Duration every) {
+    return edit(
+        b -> {
+          b.evalData = Optional.ofNullable(data);
+          b.evalEvery = every;
+        });
+  }
+
+  public ServeOptions withSchedule(long guardrails, long evalTick) {
+    return edit(
+        b -> {
+          b.guardrailMillis = guardrails;
+          b.evalTickMillis = evalTick;
+        });
+  }
+
   /** A copy with some components changed: the withers above, without repeating every component. */
   private ServeOptions edit(java.util.function.Consumer<Edit> change) {
     Edit b = new Edit(this);
@@ -165,6 +216,12 @@ public record ServeOptions(
     private Optional<String> accessLog;
     private String provider;
     private boolean spinWait;
+    private Optional<String> events;
+    private long eventsFlushMillis;
+    private Optional<String> evalData;
+    private java.time.Duration evalEvery;
+    private long guardrailMillis;
+    private long evalTickMillis;
 
     Edit(ServeOptions o) {
       this.host = o.host();
@@ -182,6 +239,12 @@ public record ServeOptions(
       this.accessLog = o.accessLog();
       this.provider = o.provider();
       this.spinWait = o.spinWait();
+      this.events = o.events();
+      this.eventsFlushMillis = o.eventsFlushMillis();
+      this.evalData = o.evalData();
+      this.evalEvery = o.evalEvery();
+      this.guardrailMillis = o.guardrailMillis();
+      this.evalTickMillis = o.evalTickMillis();
     }
 
     ServeOptions build() {
@@ -200,7 +263,13 @@ public record ServeOptions(
           drainMillis,
           accessLog,
           provider,
-          spinWait);
+          spinWait,
+          events,
+          eventsFlushMillis,
+          evalData,
+          evalEvery,
+          guardrailMillis,
+          evalTickMillis);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.imgclass.core.BuildInfo;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.OnnxMetadata;
+import dev.imgclass.experiments.Route;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,12 +19,19 @@ final class V2Handlers {
   private final Pipeline pipeline;
   private final ServeOptions options;
   private final BooleanSupplier draining;
+  private final ServeExperiments experiments;
 
-  V2Handlers(Models models, Pipeline pipeline, ServeOptions options, BooleanSupplier draining) {
+  V2Handlers(
+      Models models,
+      Pipeline pipeline,
+      ServeOptions options,
+      BooleanSupplier draining,
+      ServeExperiments experiments) {
     this.models = models;
     this.pipeline = pipeline;
     this.options = options;
     this.draining = draining;
+    this.experiments = experiments;
   }
 
   void live(Context ctx) {
@@ -108,8 +116,13 @@ final class V2Handlers {
     Optional<Integer> v = version(ctx);
     long arrived = System.nanoTime();
     byte[] body = Bodies.read(ctx, options.maxBodyBytes(), options.bodyTimeoutMs());
-    LoadedVersion lv = models.acquire(name, v);
+    String unit = v.isEmpty() ? experiments.unit(ctx, name, body) : null;
+    Optional<Route> route = v.isEmpty() ? experiments.route(name, unit) : Optional.empty();
+    ServeExperiments.Acquired acquired = experiments.acquire(ctx, name, v, route);
+    LoadedVersion lv = acquired.version();
+    Optional<Route> r = acquired.route();
     ctx.attribute(Routes.VERSION, lv.version());
+    String requestId = String.valueOf((Object) ctx.attribute(Routes.REQUEST_ID));
     long deadline = arrived + lv.config().timeoutMs() * 1_000_000L;
     pipeline.run(
         ctx,
@@ -120,8 +133,19 @@ final class V2Handlers {
           return new Pipeline.Prepared(
               req.input(),
               req.n(),
-              logits -> V2Tensors.response(name, lv.version(), req.id(), req.outputs(), logits));
-        });
+              logits -> {
+                long us = (System.nanoTime() - arrived) / 1000;
+                experiments.served(requestId, r, lv.name(), lv.version(), unit, logits, us, false);
+                r.ifPresent(
+                    route0 -> experiments.mirror(requestId, route0, unit, req.input(), req.n()));
+                return V2Tensors.response(lv.name(), lv.version(), req.id(), req.outputs(), logits);
+              });
+        },
+        err ->
+            r.ifPresent(
+                route0 ->
+                    experiments.failed(
+                        requestId, route0, unit, (System.nanoTime() - arrived) / 1000)));
   }
 
   static Optional<Integer> version(Context ctx) {
