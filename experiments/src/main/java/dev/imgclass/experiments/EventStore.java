@@ -33,7 +33,10 @@ public interface EventStore extends AutoCloseable {
   /** Every non-shadow exposure of one period of an experiment with its feedback, oldest first. */
   List<Observation> observations(String experiment, int period);
 
-  /** Shadow exposures of one period with their feedback, oldest first. */
+  /**
+   * Shadow exposures of one period, each with the feedback of the request it copied (its id less
+   * {@link Exposure#SHADOW_SUFFIX}), oldest first.
+   */
   List<Observation> shadowObservations(String experiment, int period);
 
   /**

@@ -5,7 +5,8 @@ package dev.imgclass.experiments;
  * ({@code unit}), by which arm and model version, what it answered and how fast. The request id is
  * the key feedback attaches to.
  *
- * @param requestId the server's request id (unique)
+ * @param requestId the server's request id (unique); a shadow's copy of request {@code ID} is
+ *     {@code ID~shadow} and is joined to the feedback of {@code ID}
  * @param experiment the experiment id, or null for a prediction outside any experiment
  * @param period the experiment's analysis period (a change of weights starts a new one); 0 outside
  * @param arm the arm's name, or null outside an experiment
@@ -32,4 +33,7 @@ public record Exposure(
     long latencyMicros,
     long timeMillis,
     boolean shadow,
-    boolean error) {}
+    boolean error) {
+  /** What a shadow exposure's request id ends with. */
+  public static final String SHADOW_SUFFIX = "~shadow";
+}

@@ -437,7 +437,11 @@ final class JdbcEventStore implements EventStore {
     String sql =
         "SELECT "
             + OBSERVATION_COLUMNS
-            + " FROM exposures e LEFT JOIN feedback f ON f.request_id = e.request_id"
+            + (shadow
+                ? " FROM exposures e LEFT JOIN feedback f ON f.request_id = REPLACE(e.request_id, '"
+                    + Exposure.SHADOW_SUFFIX
+                    + "', '')"
+                : " FROM exposures e LEFT JOIN feedback f ON f.request_id = e.request_id")
             + " WHERE e.experiment = ? AND e.period = ? AND e.shadow = ?"
             + " ORDER BY e.time_ms, "
             + ordered("e.request_id");

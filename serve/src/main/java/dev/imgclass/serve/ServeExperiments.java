@@ -320,7 +320,7 @@ final class ServeExperiments implements AutoCloseable {
     if (!shadow && r != null) experiments.served(r, latencyMicros, false);
   }
 
-  static final String SHADOW_SUFFIX = "~shadow";
+  static final String SHADOW_SUFFIX = Exposure.SHADOW_SUFFIX;
 
   /** Requests per model in one-second slots over the last minute, for the dashboard. */
   private final Map<String, long[][]> rates = new ConcurrentHashMap<>();

@@ -24,6 +24,10 @@ final class ServerFixture implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   ServerFixture(Path dir, ServeOptions options) {
+    this(dir, options, System::currentTimeMillis);
+  }
+
+  ServerFixture(Path dir, ServeOptions options, java.util.function.LongSupplier clock) {
     this.dir = dir;
     try {
       store = ModelStore.openOrCreate(dir.resolve("store"));
@@ -42,7 +46,8 @@ final class ServerFixture implements AutoCloseable {
               synchronized (log) {
                 log.add(line);
               }
-            });
+            },
+            clock);
   }
 
   ServerFixture(Path dir) {
@@ -73,6 +78,12 @@ final class ServerFixture implements AutoCloseable {
         HttpRequest.newBuilder(admin(path))
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .header("Content-Type", "application/json");
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return send(b.build());
+  }
+
+  HttpResponse<String> adminGet(String path, String token) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(admin(path)).GET();
     if (token != null) b.header("Authorization", "Bearer " + token);
     return send(b.build());
   }

@@ -71,6 +71,49 @@ final class TinyModels {
     return file;
   }
 
+  /**
+   * The same model with a slow branch beside it: {@code layers} 1024×1024 matrix products whose
+   * result is multiplied by zero and added to the logits, so the answers are those of {@link
+   * #write(Path, float)} and only the latency differs.
+   */
+  static Path writeSlow(Path file, float bias, int layers) {
+    int in = S * S;
+    int wide = 1024;
+    write(file, bias);
+    try {
+      OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
+      OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
+      // rename the real logits, then add the slow branch into the output
+      OnnxMl.NodeProto gemm = g.getNode(1).toBuilder().setOutput(0, "fast").build();
+      g.setNode(1, gemm);
+      java.util.Random r = new java.util.Random(1);
+      g.addInitializer(tensor("w0", randoms(r, in * wide), in, wide));
+      String prev = "flat";
+      g.addNode(node("MatMul", List.of(prev, "w0"), "h0"));
+      prev = "h0";
+      for (int k = 1; k <= layers; k++) {
+        g.addInitializer(tensor("w" + k, randoms(r, wide * wide), wide, wide));
+        g.addNode(node("MatMul", List.of(prev, "w" + k), "h" + k));
+        prev = "h" + k;
+      }
+      ByteBuffer zero = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0f);
+      g.addInitializer(tensor("zero", zero));
+      g.addNode(node("ReduceSum", List.of(prev), "sum"));
+      g.addNode(node("Mul", List.of("sum", "zero"), "nothing"));
+      g.addNode(node("Add", List.of("fast", "nothing"), OnnxMetadata.OUTPUT));
+      Files.write(file, m.toBuilder().setGraph(g).build().toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  private static ByteBuffer randoms(java.util.Random r, int n) {
+    ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) b.putFloat((float) (r.nextGaussian() * 0.01));
+    return b;
+  }
+
   static Path write(Path file, float bias) {
     return write(file, bias, CLASSES.size());
   }
