@@ -142,7 +142,7 @@ public final class Experiments {
       if (other != null
           && !other.config.id().equals(cfg.id())
           && other.record.state().equals(RUNNING))
-        throw new ImgclassException(
+        throw new ExperimentConflictException(
             "model "
                 + cfg.model()
                 + " already runs experiment "

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ReevaluationTest {
   static final List<String> CLASSES = List.of("bright", "dark");
-  static final int S = 4;
+  static final int S = 8;
 
   /** Right on every image whose index is not a multiple of {@code wrongEvery} (0: always right). */
   static Classifier model(int wrongEvery) {

@@ -333,7 +333,9 @@ final class DashboardPage {
   }
 
   private static String pt(double v) {
-    return Double.isFinite(v) ? String.format(Locale.ROOT, "%+.2f pt", 100 * v) : "&infin;";
+    if (Double.isNaN(v)) return "&ndash;";
+    if (Double.isInfinite(v)) return v > 0 ? "+&infin;" : "&minus;&infin;";
+    return String.format(Locale.ROOT, "%+.2f pt", 100 * v);
   }
 
   private static String fmt(double v, String f) {

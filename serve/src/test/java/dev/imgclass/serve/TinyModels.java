@@ -84,7 +84,7 @@ final class TinyModels {
       OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(file));
       OnnxMl.GraphProto.Builder g = m.getGraph().toBuilder();
       // rename the real logits, then add the slow branch into the output
-      OnnxMl.NodeProto gemm = g.getNode(1).toBuilder().setOutput(0, "fast").build();
+      OnnxMl.NodeProto gemm = g.getNode(1).toBuilder().setOutput(0, "fast").setName("fast").build();
       g.setNode(1, gemm);
       java.util.Random r = new java.util.Random(1);
       g.addInitializer(tensor("w0", randoms(r, in * wide), in, wide));
