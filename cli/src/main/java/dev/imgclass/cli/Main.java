@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
       StoreCommand.class,
       ServeCommand.class,
       BenchTrainCommand.class,
-      BenchDataCommand.class
+      BenchDataCommand.class,
+      BenchExperimentsCommand.class
     })
 public final class Main implements Runnable {
   static final int OK = 0;
