@@ -343,8 +343,9 @@ final class DashboardPage {
   }
 
   private static final String CSS =
-      "body{font:14px system-ui,sans-serif;margin:0;color:#222}header{display:flex;gap:18px;align-items:center;"
-          + "padding:10px 18px;background:#f3f4f6;border-bottom:1px solid #ddd}h1{font-size:18px;margin:0}"
+      "body{font:14px system-ui,sans-serif;margin:0;color:#222}header{display:flex;flex-wrap:wrap;gap:6px 18px;"
+          + "align-items:center;padding:10px 18px;background:#f3f4f6;border-bottom:1px solid #ddd}"
+          + "h1{font-size:18px;margin:0}h1,header label{white-space:nowrap}"
           + "main{padding:0 18px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;"
           + "padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}.muted{color:#888}"
           + ".ok{color:#176b2c}.bad{color:#b00020;font-weight:600}.state{font-size:12px;padding:2px 8px;"
