@@ -122,6 +122,9 @@ public final class Analysis {
       minP = Math.min(minP, Math.min(1, sequential.pValue() * treatments));
     }
     Decision decision = decide(in, cfg, arms, srm, comparisons);
+    if (in.state().equals(Experiments.STOPPED) && decision.decision().equals(KEEP_RUNNING))
+      decision =
+          new Decision(INCONCLUSIVE, null, "stopped before a decision: " + decision.reason());
     return new ExperimentReport(
         cfg.id(),
         cfg.model(),

@@ -79,8 +79,8 @@ final class Svg {
             T,
             W - L - R,
             H - T - B));
-    for (int i = 0; i <= 4; i++) {
-      double v = y0 + (y1 - y0) * i / 4;
+    double ys = niceStep((y1 - y0) / 4);
+    for (double v = Math.ceil(y0 / ys) * ys; v <= y1 + ys * 1e-9; v += ys) {
       double y = py.applyAsDouble(v);
       b.append(
           String.format(
@@ -96,16 +96,17 @@ final class Svg {
               "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">%s</text>",
               L - 4,
               y + 3,
-              num(v)));
-      double xv = x0 + (x1 - x0) * i / 4;
+              num(Math.abs(v) < ys * 1e-9 ? 0 : v)));
+    }
+    double xs = niceStep((x1 - x0) / 4);
+    for (double xv = Math.ceil(x0 / xs) * xs; xv <= x1 + xs * 1e-9; xv += xs)
       b.append(
           String.format(
               Locale.ROOT,
               "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>",
               px.applyAsDouble(xv),
               H - B + 14,
-              num(xv)));
-    }
+              num(Math.abs(xv) < xs * 1e-9 ? 0 : xv)));
     b.append(
         String.format(
             Locale.ROOT,
@@ -196,6 +197,14 @@ final class Svg {
   private static double clamp(double v, double lo, double hi) {
     if (Double.isNaN(v)) return lo;
     return Math.max(lo, Math.min(hi, v));
+  }
+
+  /** 1, 2 or 5 times a power of ten, the nearest at or above {@code raw}. */
+  static double niceStep(double raw) {
+    if (!(raw > 0) || !Double.isFinite(raw)) return 1;
+    double p = Math.pow(10, Math.floor(Math.log10(raw)));
+    double f = raw / p;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
   }
 
   static String num(double v) {
