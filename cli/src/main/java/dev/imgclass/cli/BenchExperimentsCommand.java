@@ -81,7 +81,10 @@ final class BenchExperimentsCommand implements Callable<Integer> {
   @Option(names = "--slow", description = "A slow model with the same classes (latency guardrail).")
   Path slow;
 
-  @Option(names = "--data", defaultValue = "fashion-mnist")
+  @Option(
+      names = "--data",
+      defaultValue = "fashion-mnist",
+      description = "The traffic: its test split (of the forms: " + DataHelp.FORMS + ")")
   String data;
 
   @Option(names = "--aa", defaultValue = "500")

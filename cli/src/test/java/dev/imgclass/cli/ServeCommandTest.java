@@ -172,6 +172,26 @@ class ServeCommandTest {
     assertThat(r.errLines().get(0)).contains("chmod 600");
   }
 
+  @Test
+  void serve_refuses_bad_experiment_options_with_one_line() throws Exception {
+    Path store = dir.resolve("store-d");
+    Files.createDirectories(store);
+    String[][] cases = {
+      {"--eval-every", "2 weeks", "--eval-every must be a count and a unit"},
+      {"--events", "mysql://db/x", "jdbc:sqlite"},
+      {"--events-flush-ms", "0", "flush interval"},
+      {"--eval-data", dir.resolve("no-such-folder").toString(), "no-such-folder"},
+    };
+    for (String[] c : cases) {
+      Cli.Run r =
+          Cli.run(
+              "serve", "--store", store.toString(), "--port", "0", "--admin-port", "0", c[0], c[1]);
+      assertThat(r.code()).as(String.join(" ", c)).isNotZero();
+      assertThat(r.errLines()).as(String.join(" ", c)).hasSize(1);
+      assertThat(r.errLines().get(0)).as(String.join(" ", c)).contains(c[2]);
+    }
+  }
+
   private static String[] concat(String... head) {
     String[] all = new String[head.length + IMAGES.size()];
     System.arraycopy(head, 0, all, 0, head.length);
