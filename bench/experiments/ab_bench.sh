@@ -19,7 +19,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores" | tee -a
 # 2. through a real server on loopback: A/B and A/A runs checked against the replay, a planted
 #    45/55 split, a planted latency regression
 ./imgclass bench-experiments --mode server --control "$CONTROL" --treatment "$TREATMENT" \
-  --slow "$SLOW" --server-ab "$SERVER_AB" --server-aa "$SERVER_AA" --server-max 60000 --out "$OUT"
+  --slow "$SLOW" --server-ab "$SERVER_AB" --server-aa "$SERVER_AA" --server-max 100000 --out "$OUT"
 
 # 3. kill -9 under load: a served experiment, the server killed, restarted, events counted
 WORK=$(mktemp -d); STORE=$WORK/store; TOKEN=$WORK/token
@@ -36,12 +36,13 @@ start_server() {
 start_server 1
 curl -sf -X POST http://127.0.0.1:18481/admin/v1/experiments -H "Authorization: Bearer $(cat "$TOKEN")" \
   -d '{"id":"kill9","model":"fashion","arms":[{"name":"control","version":1,"weight":1},{"name":"treatment","version":2,"weight":1}]}' >/dev/null
-./imgclass bench-experiments --mode load --url http://127.0.0.1:18480 --seconds 12 --clients 4 \
+./imgclass bench-experiments --mode load --url http://127.0.0.1:18480 --seconds 45 --clients 4 \
   --acks "$WORK/acks.txt" --out "$OUT" 2> "$WORK/load.err" &
 LOAD=$!
-sleep 8
+# under load until 3,000 requests are answered (or 30 s), then SIGKILL
+for _ in $(seq 1 300); do [ "$(wc -l < "$WORK/acks.txt" 2>/dev/null || echo 0)" -ge 3000 ] && break; sleep 0.1; done
 KILL_MS=$(date +%s%3N); kill -9 "$SERVER"; wait "$SERVER" 2>/dev/null || true
-wait "$LOAD" || true
+sleep 1; kill "$LOAD" 2>/dev/null || true; wait "$LOAD" 2>/dev/null || true
 ./imgclass bench-experiments --mode verify --acks "$WORK/acks.txt" --events "$STORE/_events/events.db" \
   --flush-ms 1000 --kill-ms "$KILL_MS" --out "$OUT"
 start_server 2

@@ -143,6 +143,8 @@ final class BenchExperimentsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null)
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     Files.createDirectories(out.toAbsolutePath().getParent());
     switch (mode) {
       case "offline" -> offline();
@@ -358,7 +360,7 @@ final class BenchExperimentsCommand implements Callable<Integer> {
             1,
             3,
             a,
-            a,
+            correctness(slow),
             seeds.nextLong(),
             0,
             "{\"min_requests\":200,\"p99_latency_ratio\":1.5,\"p99_latency_margin_ms\":2}");
@@ -569,6 +571,7 @@ final class BenchExperimentsCommand implements Callable<Integer> {
                         String id = Json.MAPPER.readTree(resp.body()).get("request_id").asText();
                         synchronized (w) {
                           w.write(id + " " + t + "\n");
+                          w.flush(); // the script kills this process too
                         }
                         answered.incrementAndGet();
                       } else errors.incrementAndGet();
