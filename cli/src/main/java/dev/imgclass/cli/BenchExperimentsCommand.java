@@ -151,7 +151,9 @@ final class BenchExperimentsCommand implements Callable<Integer> {
       case "server" -> server();
       case "load" -> load();
       case "verify" -> verify();
-      default -> throw new ImgclassException("--mode must be offline, server, load or verify");
+      case "traffic" -> traffic();
+      default ->
+          throw new ImgclassException("--mode must be offline, server, load, verify or traffic");
     }
     return Main.OK;
   }
@@ -532,6 +534,82 @@ final class BenchExperimentsCommand implements Callable<Integer> {
             .header("Authorization", "Bearer " + TOKEN)
             .POST(HttpRequest.BodyPublishers.noBody())
             .build());
+  }
+
+  @Option(names = "--requests", defaultValue = "20000", description = "traffic: how many")
+  int requests;
+
+  @Option(names = "--experiment", description = "traffic: the experiment to report on")
+  String experiment;
+
+  /**
+   * Test images from simulated users (one request each) against an external server, each answered
+   * request given its true label as feedback, 1,000 at a time; after each thousand, one line of the
+   * experiment's report.
+   */
+  private void traffic() throws Exception {
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    pngs();
+    SplittableRandom r = new SplittableRandom(seed);
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    int unit = 0;
+    for (int done = 0; done < requests; ) {
+      int n = Math.min(1000, requests - done);
+      List<Future<String>> ids = new ArrayList<>();
+      int[] images = new int[n];
+      for (int i = 0; i < n; i++) {
+        images[i] = r.nextInt(pngs.length);
+        String u = "user-" + (++unit);
+        byte[] body = pngs[images[i]];
+        ids.add(
+            pool.submit(
+                () -> {
+                  HttpResponse<String> resp =
+                      send(
+                          HttpRequest.newBuilder(URI.create(url + "/v1/models/fashion:classify"))
+                              .header("Content-Type", "image/png")
+                              .header("X-Unit-Id", u)
+                              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                              .build());
+                  return resp.statusCode() == 200
+                      ? Json.MAPPER.readTree(resp.body()).get("request_id").asText()
+                      : null;
+                }));
+      }
+      StringBuilder fb = new StringBuilder("[");
+      int items = 0;
+      for (int i = 0; i < n; i++) {
+        String rid = ids.get(i).get();
+        if (rid == null) continue;
+        fb.append(items++ > 0 ? "," : "")
+            .append("{\"request_id\":\"")
+            .append(rid)
+            .append("\",\"label\":\"")
+            .append(testSet().classes().get(testSet().label(images[i])))
+            .append("\"}");
+      }
+      send(
+          HttpRequest.newBuilder(URI.create(url + "/v1/feedback"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(fb.append("]").toString()))
+              .build());
+      done += n;
+      if (experiment != null) {
+        JsonNode rep =
+            Json.MAPPER.readTree(
+                send(HttpRequest.newBuilder(URI.create(url + "/v1/experiments/" + experiment))
+                        .build())
+                    .body());
+        System.out.printf(
+            "%6d requests, %6d labelled: p = %.3g, %s%n",
+            done,
+            rep.get("arms").get(0).get("labelled").asLong()
+                + rep.get("arms").get(1).get("labelled").asLong(),
+            rep.get("p_value").asDouble(),
+            rep.get("decision").get("decision").asText());
+      }
+    }
+    pool.shutdown();
   }
 
   // ---------------------------------------------------------------- kill -9

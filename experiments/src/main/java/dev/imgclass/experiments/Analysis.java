@@ -33,9 +33,6 @@ public final class Analysis {
   public static final String KEEP_RUNNING = "keep_running";
   public static final String INCONCLUSIVE = "inconclusive";
 
-  /** Checkpoints of the history: about this many, whatever the sample size. */
-  static final int HISTORY_POINTS = 100;
-
   private Analysis() {}
 
   /** What the analysis reads besides the observations. */
@@ -319,40 +316,77 @@ public final class Analysis {
 
   private record Sequence(List<HistoryPoint> history, Map<String, Running> running) {}
 
+  /** Running per-unit moments of one arm: what {@link UnitMean#ofMoments} reads. */
+  private static final class Moments {
+    final Map<String, double[]> perUnit = new HashMap<>();
+    long units;
+    long n;
+    double sumX;
+    double sumXX;
+    double sumXY;
+    double sumYY;
+
+    void add(String unit, double outcome) {
+      double[] s = perUnit.computeIfAbsent(unit, u -> new double[2]);
+      double x = s[0];
+      double y = s[1];
+      if (y == 0) units++;
+      double x1 = x + outcome;
+      double y1 = y + 1;
+      sumX += outcome;
+      sumXX += x1 * x1 - x * x;
+      sumXY += x1 * y1 - x * y;
+      sumYY += y1 * y1 - y * y;
+      n++;
+      s[0] = x1;
+      s[1] = y1;
+    }
+
+    UnitMean mean() {
+      return UnitMean.ofMoments(units, n, sumX, sumXX, sumXY, sumYY);
+    }
+  }
+
+  /**
+   * Labelled counts at which the always-valid test is looked at: every 100 up to 10,000, every 500
+   * up to 100,000, every 2,000 beyond. A fixed grid, so a later read replays the same looks and the
+   * running minimum never goes back up.
+   */
+  static boolean onGrid(long labelled) {
+    long step = labelled <= 10_000 ? 100 : labelled <= 100_000 ? 500 : 2_000;
+    return labelled % step == 0;
+  }
+
   /**
    * Replays the labelled requests in the order they were served, computing each treatment's
-   * always-valid interval at about {@link #HISTORY_POINTS} checkpoints and at the end: the reported
-   * interval is the running intersection, the p-value the running minimum (both stay valid under
-   * continuous monitoring).
+   * always-valid interval at every grid point ({@link #onGrid}): the reported interval is the
+   * running intersection, the p-value the running minimum (both stay valid under continuous
+   * monitoring). Per-unit moments are kept incrementally, so each look costs O(1).
    */
   private static Sequence sequence(
       ExperimentConfig cfg, List<String> names, List<Observation> kept, double alpha) {
-    List<Observation> labelled = new ArrayList<>();
-    for (Observation o : kept) if (o.labelled() && !o.error()) labelled.add(o);
-    Map<String, Map<String, double[]>> perArm = new HashMap<>();
-    for (String n : names) perArm.put(n, new HashMap<>());
+    Map<String, Moments> perArm = new HashMap<>();
+    for (String n : names) perArm.put(n, new Moments());
     Map<String, Running> running = new LinkedHashMap<>();
     List<HistoryPoint> history = new ArrayList<>();
-    int step = Math.max(50, labelled.size() / HISTORY_POINTS);
-    for (int i = 0; i < labelled.size(); i++) {
-      Observation o = labelled.get(i);
-      double[] s = perArm.get(o.arm()).computeIfAbsent(o.unit(), u -> new double[2]);
-      s[0] += o.outcome();
-      s[1]++;
-      boolean last = i == labelled.size() - 1;
-      if ((i + 1) % step != 0 && !last) continue;
-      UnitMean c = fromUnits(perArm.get(cfg.control()));
+    long labelled = 0;
+    for (Observation o : kept) {
+      if (!o.labelled() || o.error()) continue;
+      perArm.get(o.arm()).add(o.unit(), o.outcome());
+      labelled++;
+      if (!onGrid(labelled)) continue;
+      UnitMean c = perArm.get(cfg.control()).mean();
       if (c.units() < 2) continue;
       for (String arm : names) {
         if (arm.equals(cfg.control())) continue;
-        UnitMean t = fromUnits(perArm.get(arm));
+        UnitMean t = perArm.get(arm).mean();
         if (t.units() < 2) continue;
         Difference d = Difference.sequential(t, c, alpha, cfg.sequentialTuning());
         Running r = running.computeIfAbsent(arm, a -> new Running());
         r.low = Math.max(r.low, d.low());
         r.high = Math.min(r.high, d.high());
         r.p = Math.min(r.p, d.pValue());
-        history.add(new HistoryPoint(arm, i + 1, d.estimate(), r.low, r.high, r.p));
+        history.add(new HistoryPoint(arm, labelled, d.estimate(), r.low, r.high, r.p));
       }
     }
     return new Sequence(history, running);

@@ -111,6 +111,21 @@ class AnalysisTest {
   }
 
   @Test
+  void reading_again_as_data_grows_never_raises_the_always_valid_p_value() {
+    List<Observation> all = traffic(4000, 4000, 0.90, 0.92, 9);
+    double last = 1;
+    for (int n = 500; n <= all.size(); n += 700) {
+      double p = run(config(""), all.subList(0, n), Set.of()).pValue();
+      assertThat(p).as("after %d observations", n).isLessThanOrEqualTo(last);
+      last = p;
+    }
+    assertThat(last).isLessThan(0.05);
+    assertThat(Analysis.onGrid(9_900)).isTrue();
+    assertThat(Analysis.onGrid(10_250)).isFalse();
+    assertThat(Analysis.onGrid(10_500)).isTrue();
+  }
+
+  @Test
   void rebucketed_units_are_left_out() {
     List<Observation> obs = traffic(300, 300, 0.9, 0.9, 6);
     ExperimentReport all = run(config(""), obs, Set.of());

@@ -111,8 +111,18 @@ final class ServeExperiments implements AutoCloseable {
     }
     DataSplits splits = DataSources.open(spec, new DataSources.Load(channels, size, o.maxPixels()));
     Dataset d = splits.test().orElse(splits.train());
-    log.accept("re-evaluation set: " + spec + " (" + d.size() + " images), every " + o.evalEvery());
+    log.accept(
+        "re-evaluation set: " + spec + " (" + d.size() + " images), every " + human(o.evalEvery()));
     return Optional.of(new Reevaluation.EvalSet(spec, d));
+  }
+
+  /** 14d, 12h, 30m or 90s, as {@code --eval-every} takes it. */
+  static String human(java.time.Duration d) {
+    long s = d.getSeconds();
+    if (s % 86_400 == 0) return s / 86_400 + "d";
+    if (s % 3_600 == 0) return s / 3_600 + "h";
+    if (s % 60 == 0) return s / 60 + "m";
+    return s + "s";
   }
 
   /** Loads every version a running experiment needs, beside the defaults. */
