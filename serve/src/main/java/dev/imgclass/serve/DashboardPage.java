@@ -164,7 +164,11 @@ final class DashboardPage {
                 "labelled requests",
                 "difference, pt",
                 series,
-                true))
+                true,
+                0.1
+                    * (r.history().isEmpty()
+                        ? 0
+                        : r.history().get(r.history().size() - 1).labelled())))
         .append("</div>");
     b.append(
         "<table class=\"guardrails\"><tr><th>guardrail</th><th>arm</th><th>control</th><th>treatment</th><th>limit</th><th>status</th></tr>");
@@ -315,18 +319,21 @@ final class DashboardPage {
       bySource.computeIfAbsent(r.source(), k -> new ArrayList<>()).add(r);
     List<Svg.Series> series = new ArrayList<>();
     long t0 = evals.get(0).timeMillis();
+    long span = evals.get(evals.size() - 1).timeMillis() - t0;
+    double unit = span < 7_200_000 ? 60_000.0 : span < 172_800_000 ? 3_600_000.0 : 86_400_000.0;
+    String unitName = unit == 60_000.0 ? "minutes" : unit == 3_600_000.0 ? "hours" : "days";
     for (var e : bySource.entrySet()) {
       List<EvaluationRecord> rs = e.getValue();
       double[] x = new double[rs.size()], y = new double[rs.size()];
       for (int i = 0; i < rs.size(); i++) {
-        x[i] = (rs.get(i).timeMillis() - t0) / 86_400_000.0;
+        x[i] = (rs.get(i).timeMillis() - t0) / unit;
         y[i] = 100 * rs.get(i).accuracy();
       }
       series.add(new Svg.Series(e.getKey(), x, y, null, null));
     }
     return Svg.chart(
         model + ": accuracy at each re-evaluation",
-        "days since the first",
+        unitName + " since the first",
         "accuracy, %",
         series,
         false);

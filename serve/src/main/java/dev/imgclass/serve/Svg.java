@@ -23,12 +23,28 @@ final class Svg {
 
   static String chart(
       String title, String xLabel, String yLabel, List<Series> series, boolean zeroLine) {
+    return chart(title, xLabel, yLabel, series, zeroLine, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * As above; the y range is taken from the points at or after {@code focusFromX} only, so a wide
+   * start (an interval over the first hundred requests) does not flatten the rest. Earlier points
+   * are clipped to it.
+   */
+  static String chart(
+      String title,
+      String xLabel,
+      String yLabel,
+      List<Series> series,
+      boolean zeroLine,
+      double focusFromX) {
     double x0 = Double.POSITIVE_INFINITY, x1 = Double.NEGATIVE_INFINITY;
     double y0 = Double.POSITIVE_INFINITY, y1 = Double.NEGATIVE_INFINITY;
     for (Series s : series)
       for (int i = 0; i < s.x().length; i++) {
         x0 = Math.min(x0, s.x()[i]);
         x1 = Math.max(x1, s.x()[i]);
+        if (s.x()[i] < focusFromX) continue;
         for (double v : new double[] {s.y()[i], at(s.low(), i), at(s.high(), i)})
           if (Double.isFinite(v)) {
             y0 = Math.min(y0, v);
@@ -96,7 +112,7 @@ final class Svg {
               "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" font-size=\"10\">%s</text>",
               L - 4,
               y + 3,
-              num(Math.abs(v) < ys * 1e-9 ? 0 : v)));
+              num(Math.abs(v) < ys * 1e-9 ? 0 : v, ys)));
     }
     double xs = niceStep((x1 - x0) / 4);
     for (double xv = Math.ceil(x0 / xs) * xs; xv <= x1 + xs * 1e-9; xv += xs)
@@ -106,7 +122,7 @@ final class Svg {
               "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" font-size=\"10\">%s</text>",
               px.applyAsDouble(xv),
               H - B + 14,
-              num(Math.abs(xv) < xs * 1e-9 ? 0 : xv)));
+              num(Math.abs(xv) < xs * 1e-9 ? 0 : xv, xs)));
     b.append(
         String.format(
             Locale.ROOT,
@@ -164,7 +180,7 @@ final class Svg {
                   Locale.ROOT,
                   "%.1f,%.1f ",
                   px.applyAsDouble(se.x()[i]),
-                  py.applyAsDouble(se.y()[i])));
+                  py.applyAsDouble(clamp(se.y()[i], y0, y1))));
       b.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
           .append(colour)
           .append("\" points=\"")
@@ -204,7 +220,14 @@ final class Svg {
     if (!(raw > 0) || !Double.isFinite(raw)) return 1;
     double p = Math.pow(10, Math.floor(Math.log10(raw)));
     double f = raw / p;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
+  }
+
+  /** A tick label with the decimals its step needs. */
+  static String num(double v, double step) {
+    if (Math.abs(v) >= 1e4 && step >= 1000) return num(v);
+    int decimals = (int) Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+    return String.format(Locale.ROOT, "%." + Math.min(6, decimals) + "f", v);
   }
 
   static String num(double v) {
