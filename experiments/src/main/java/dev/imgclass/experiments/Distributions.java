@@ -38,7 +38,7 @@ public final class Distributions {
       double half = 0.5 * lowerSeries(0.5, x);
       return z < 0 ? 0.5 - half : 0.5 + half;
     }
-    double tail = 0.5 * upperFraction(0.5, x);
+    double tail = farTail(0.5, x) ? 0.0 : 0.5 * upperFraction(0.5, x);
     return z < 0 ? tail : 1.0 - tail;
   }
 
@@ -159,7 +159,19 @@ public final class Distributions {
     if (x < a + 1) {
       return 1.0 - lowerSeries(a, x);
     }
+    if (farTail(a, x)) {
+      return 0.0;
+    }
     return upperFraction(a, x);
+  }
+
+  /**
+   * Whether Q(a, x) underflows: for x ≥ a + 1 it is below its prefactor x^a e^(−x) / Γ(a), and past
+   * exp(−745) that is 0 in double precision. It also keeps the continued fraction away from x so
+   * large that {@code x + 2} rounds to x, where it would never converge.
+   */
+  private static boolean farTail(double a, double x) {
+    return a * Math.log(x) - x - logGamma(a) < -745;
   }
 
   /** P(a, x) = γ(a, x) / Γ(a) for a &gt; 0, x ≥ 0. */
@@ -169,6 +181,9 @@ public final class Distributions {
     }
     if (x < a + 1) {
       return lowerSeries(a, x);
+    }
+    if (farTail(a, x)) {
+      return 1.0;
     }
     return 1.0 - upperFraction(a, x);
   }

@@ -182,4 +182,12 @@ class DistributionsTest {
     assertThatThrownBy(() -> Distributions.logGamma(0))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void astronomically_far_tails_are_zero_not_an_exception() {
+    assertThat(Distributions.chiSquareSurvival(9.046134971314009e33, 1)).isZero();
+    assertThat(Distributions.chiSquareSurvival(1e300, 3)).isZero();
+    assertThat(Distributions.normalCdf(1.3e17)).isEqualTo(1.0);
+    assertThat(Distributions.normalCdf(-1.3e17)).isZero();
+  }
 }
