@@ -48,6 +48,13 @@ public record RunData(
     int channels = cfg.channels() > 0 ? cfg.channels() : 3;
     DataSplits splits =
         DataSources.open(source, new DataSources.Load(channels, size, options.maxPixels()));
+    Dataset train0 = splits.train();
+    if (cfg.imageSize() > 0
+        && !(train0 instanceof FileDataset)
+        && train0.height() != cfg.imageSize())
+      out.printf(
+          "note: --image-size %d resizes image files only; this data keeps its %d px%n",
+          cfg.imageSize(), train0.height());
     return of(cfg, splits, options, runDir, out);
   }
 
