@@ -475,21 +475,16 @@ final class JdbcEventStore implements EventStore {
             + " WHERE p.unit_id = c.unit_id AND p.arm IS DISTINCT FROM c.arm)"
             + " ORDER BY "
             + ordered("c.unit_id");
-    return read(
+    return query(
         "reading re-bucketed units of " + experiment + " period " + period,
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, experiment);
-            ps.setInt(2, period);
-            ps.setString(3, experiment);
-            ps.setInt(4, period);
-            List<String> units = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) units.add(rs.getString(1));
-            }
-            return units;
-          }
-        });
+        sql,
+        ps -> {
+          ps.setString(1, experiment);
+          ps.setInt(2, period);
+          ps.setString(3, experiment);
+          ps.setInt(4, period);
+        },
+        rs -> rs.getString(1));
   }
 
   @Override
@@ -620,99 +615,66 @@ final class JdbcEventStore implements EventStore {
 
   @Override
   public void appendEvent(ExperimentEvent event) {
-    write(
+    update(
         "appending an event of experiment " + event.experiment(),
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO experiment_events (experiment, time_ms, kind, detail)"
-                      + " VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, event.experiment());
-            ps.setLong(2, event.timeMillis());
-            ps.setString(3, event.kind());
-            ps.setString(4, event.detail());
-            ps.executeUpdate();
-          }
-          return null;
+        "INSERT INTO experiment_events (experiment, time_ms, kind, detail) VALUES (?, ?, ?, ?)",
+        ps -> {
+          ps.setString(1, event.experiment());
+          ps.setLong(2, event.timeMillis());
+          ps.setString(3, event.kind());
+          ps.setString(4, event.detail());
         });
   }
 
   @Override
   public List<ExperimentEvent> events(String experiment) {
-    return read(
+    return query(
         "reading events of experiment " + experiment,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT experiment, time_ms, kind, detail FROM experiment_events"
-                      + " WHERE experiment = ? ORDER BY time_ms, id")) {
-            ps.setString(1, experiment);
-            List<ExperimentEvent> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new ExperimentEvent(
-                        rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
-              }
-            }
-            return out;
-          }
-        });
+        "SELECT experiment, time_ms, kind, detail FROM experiment_events"
+            + " WHERE experiment = ? ORDER BY time_ms, id",
+        ps -> ps.setString(1, experiment),
+        rs ->
+            new ExperimentEvent(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4)));
   }
 
   @Override
   public void saveEvaluation(EvaluationRecord evaluation) {
-    write(
+    update(
         "saving an evaluation of " + evaluation.model() + " v" + evaluation.version(),
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO evaluations (model, version, time_ms, source, n, accuracy,"
-                      + " result_json, correct, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, evaluation.model());
-            ps.setInt(2, evaluation.version());
-            ps.setLong(3, evaluation.timeMillis());
-            ps.setString(4, evaluation.source());
-            ps.setInt(5, evaluation.n());
-            ps.setDouble(6, evaluation.accuracy());
-            ps.setString(7, evaluation.resultJson());
-            ps.setBytes(8, evaluation.correct() == null ? new byte[0] : evaluation.correct());
-            ps.setInt(9, evaluation.alert() ? 1 : 0);
-            ps.executeUpdate();
-          }
-          return null;
+        "INSERT INTO evaluations (model, version, time_ms, source, n, accuracy, result_json,"
+            + " correct, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ps -> {
+          ps.setString(1, evaluation.model());
+          ps.setInt(2, evaluation.version());
+          ps.setLong(3, evaluation.timeMillis());
+          ps.setString(4, evaluation.source());
+          ps.setInt(5, evaluation.n());
+          ps.setDouble(6, evaluation.accuracy());
+          ps.setString(7, evaluation.resultJson());
+          ps.setBytes(8, evaluation.correct() == null ? new byte[0] : evaluation.correct());
+          ps.setInt(9, evaluation.alert() ? 1 : 0);
         });
   }
 
   @Override
   public List<EvaluationRecord> evaluations(String model) {
-    return read(
+    return query(
         "reading evaluations of " + model,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT model, version, time_ms, source, n, accuracy, result_json, correct,"
-                      + " alert FROM evaluations WHERE model = ? ORDER BY time_ms, id")) {
-            ps.setString(1, model);
-            List<EvaluationRecord> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                byte[] correct = rs.getBytes(8);
-                out.add(
-                    new EvaluationRecord(
-                        rs.getString(1),
-                        rs.getInt(2),
-                        rs.getLong(3),
-                        rs.getString(4),
-                        rs.getInt(5),
-                        rs.getDouble(6),
-                        rs.getString(7),
-                        correct == null ? new byte[0] : correct,
-                        rs.getInt(9) != 0));
-              }
-            }
-            return out;
-          }
+        "SELECT model, version, time_ms, source, n, accuracy, result_json, correct, alert"
+            + " FROM evaluations WHERE model = ? ORDER BY time_ms, id",
+        ps -> ps.setString(1, model),
+        rs -> {
+          byte[] correct = rs.getBytes(8);
+          return new EvaluationRecord(
+              rs.getString(1),
+              rs.getInt(2),
+              rs.getLong(3),
+              rs.getString(4),
+              rs.getInt(5),
+              rs.getDouble(6),
+              rs.getString(7),
+              correct == null ? new byte[0] : correct,
+              rs.getInt(9) != 0);
         });
   }
 
@@ -750,6 +712,47 @@ final class JdbcEventStore implements EventStore {
   @FunctionalInterface
   private interface Work<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  /** Sets a statement's parameters. */
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** One result row as a value. */
+  @FunctionalInterface
+  private interface Row<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Every row of one query. */
+  private <T> List<T> query(String what, String sql, Binder bind, Row<T> row) {
+    return read(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind.bind(ps);
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) out.add(row.map(rs));
+            }
+            return out;
+          }
+        });
+  }
+
+  /** One statement that changes the store, in its own transaction. */
+  private void update(String what, String sql, Binder bind) {
+    write(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind.bind(ps);
+            ps.executeUpdate();
+          }
+          return null;
+        });
   }
 
   private <T> T read(String what, Work<T> work) {
