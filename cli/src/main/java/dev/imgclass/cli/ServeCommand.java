@@ -23,7 +23,10 @@ import sun.misc.Signal;
     description =
         "Serve every model of a store over HTTP: the Open Inference Protocol (KServe V2) and"
             + " POST /v1/models/NAME:classify for image files, with dynamic batching, Prometheus"
-            + " /metrics and, with --admin-token-file, an admin API on a loopback-only port.")
+            + " /metrics and, with --admin-token-file, an admin API and the dashboard on a"
+            + " loopback-only port. Runs A/B experiments between versions (POST"
+            + " /admin/v1/experiments, /v1/feedback, /v1/experiments/ID) and re-evaluates deployed"
+            + " versions on a schedule (--eval-data, --eval-every).")
 final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--store",
