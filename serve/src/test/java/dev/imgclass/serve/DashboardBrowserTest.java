@@ -24,14 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real browser: headless Debian Chromium driven by Playwright ({@code
- * src/test/browser/dashboard.mjs}) reads an experiment with labelled traffic, fails to stop it
- * without the token, stops it with the token, and screenshots the page before and after; the page
- * may reach nothing but the server. Skipped where Chromium, Node or the npm package is missing,
- * except under {@code CI=true}, where {@code .ci/run} installs them.
+ * browser-tests/dashboard.mjs}) reads an experiment with labelled traffic, fails to stop it without
+ * the token, stops it with the token, and screenshots the page before and after; the page may reach
+ * nothing but the server. Skipped where Chromium, Node or the npm package is missing, except under
+ * {@code CI=true}, where {@code .ci/run} installs them.
  */
 class DashboardBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path BROWSER_DIR = Path.of("src/test/browser"); // Maven runs tests in the module
+  static final Path BROWSER_DIR = Path.of("../browser-tests"); // Maven runs tests in the module
   static final byte[] BRIGHT = TinyModels.png(230, 8);
   static final byte[] DARK = TinyModels.png(20, 8);
 
@@ -149,9 +149,7 @@ class DashboardBrowserTest {
   private static void require(boolean ok, String what) {
     if (ok) return;
     if ("true".equals(System.getenv("CI")))
-      fail(
-          what
-              + ": .ci/run should have installed it (Chromium, node, npm ci in serve/src/test/browser)");
+      fail(what + ": .ci/run should have installed it (Chromium, node, npm ci in browser-tests)");
     assumeTrue(false, what + ": skipping the browser test of the dashboard");
   }
 

@@ -1,0 +1,81 @@
+// Drives the label review page (data label-issues' label_issues.html) in headless Debian Chromium:
+//   node label-review.mjs PAGE.html OUT_DIR
+// Decides the first four images (accept, keep, relabel to another class, unclear), reloads the
+// page to check the choices are kept, downloads decisions.csv into OUT_DIR and takes
+// OUT_DIR/label-review.png. Every request that is not the page itself is aborted and fails the
+// run. Prints one JSON line; exit 0 when every check passed. Run by LabelReviewBrowserTest.
+import { chromium } from 'playwright-core';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [page0, outDir] = process.argv.slice(2);
+if (!page0 || !outDir) {
+  console.log(JSON.stringify({ ok: false, reason: 'usage: node label-review.mjs PAGE.html OUT_DIR' }));
+  process.exit(1);
+}
+const url = pathToFileURL(path.resolve(page0)).href;
+let browser;
+const watchdog = setTimeout(() => {
+  console.log(JSON.stringify({ ok: false, reason: 'did not finish within 60 s' }));
+  if (browser) browser.close().catch(() => {});
+  process.exit(1);
+}, 60_000);
+
+function check(cond, what) {
+  if (!cond) throw new Error(what);
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    timeout: 30_000,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
+      '--disable-quic', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+  const elsewhere = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u === url || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
+    elsewhere.push(u);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  const cards = page.locator('.card');
+  const n = await cards.count();
+  check(n >= 4, `expected at least 4 images, found ${n}`);
+  const pick = async (i, value) => cards.nth(i).locator('select.decision').selectOption(value);
+  await pick(0, 'accept');
+  await cards.nth(1).focus();
+  await page.keyboard.press('k'); // keep, by key
+  const relabel = await cards.nth(2).locator('select.decision option[value^="relabel:"]').first().getAttribute('value');
+  check(relabel, 'no relabel option on the third image');
+  await pick(2, relabel);
+  await cards.nth(3).focus();
+  await page.keyboard.press('u'); // unclear, by key
+  check((await page.locator('#count').textContent()) === '4', 'the count did not reach 4');
+  await page.reload();
+  check((await page.locator('#count').textContent()) === '4', 'the decisions were not kept across a reload');
+  check((await cards.nth(2).locator('select.decision').inputValue()) === relabel, 'relabel not kept');
+  await page.screenshot({ path: path.join(outDir, 'label-review.png') });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const csvPath = path.join(outDir, 'decisions.csv');
+  await download.saveAs(csvPath);
+  check(errors.length === 0, `script errors: ${errors.join('; ')}`);
+  check(elsewhere.length === 0, `requests to elsewhere: ${elsewhere.join(', ')}`);
+  console.log(JSON.stringify({ ok: true, images: n, decided: 4, relabel: relabel.slice(8), csv: csvPath, blocked: 0 }));
+}
+
+main()
+  .then(async () => { clearTimeout(watchdog); await browser.close(); process.exit(0); })
+  .catch(async (e) => {
+    console.log(JSON.stringify({ ok: false, reason: String(e && e.message ? e.message : e) }));
+    clearTimeout(watchdog);
+    if (browser) await browser.close().catch(() => {});
+    process.exit(1);
+  });
