@@ -90,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--events",
       description =
-          "Where exposure and feedback events go: a SQLite file, jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB?user=...&password=... (default: STORE/_events/events.db).")
+          "Where exposure and feedback events go: a SQLite file, jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB?user=...&password=... (default: STORE/_events/events.db); none: no events, so no experiments, feedback or re-evaluation.")
   String events;
 
   @Option(

@@ -48,6 +48,12 @@ final class DashboardPage {
         .append(
             "<label><input id=\"auto\" type=\"checkbox\" checked> refresh every 10 s</label></header>");
     b.append("<main><section><h2>Experiments</h2>");
+    if (!ex.enabled) {
+      b.append(
+              "<p class=\"muted\">Events are off (--events none): no experiments or evaluations.</p>")
+          .append("</section></main></body></html>");
+      return b.toString();
+    }
     var list = ex.experiments.list();
     if (list.isEmpty())
       b.append("<p class=\"muted\">No experiments. POST one to /admin/v1/experiments.</p>");

@@ -67,6 +67,7 @@ final class ExperimentHandlers {
    * the model that served it. An array: 200 with each item's status.
    */
   void feedback(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     byte[] b = Bodies.read(ctx, MAX_FEEDBACK_BYTES, 10_000);
     JsonNode root;
     try {
@@ -170,6 +171,7 @@ final class ExperimentHandlers {
   }
 
   void list(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     List<Map<String, Object>> out = new ArrayList<>();
     for (ExperimentRecord r : ex.experiments.list().values()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -184,6 +186,7 @@ final class ExperimentHandlers {
   }
 
   void get(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     String id = id(ctx);
     if (ex.experiments.config(id).isEmpty())
       throw HttpError.notFound("no experiment '" + ModelStore.abbreviate(id) + "'");
@@ -199,6 +202,7 @@ final class ExperimentHandlers {
   }
 
   void evaluations(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     String model;
     try {
       model = ModelStore.checkName(ctx.pathParam("model"));
@@ -229,6 +233,7 @@ final class ExperimentHandlers {
 
   /** Admin: the body is an experiment config; its arms are loaded first, then it runs. */
   void put(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     byte[] b = Bodies.read(ctx, 256 << 10, 10_000);
     ExperimentConfig cfg;
     try {
@@ -268,6 +273,7 @@ final class ExperimentHandlers {
   }
 
   void stop(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     String id = id(ctx);
     if (ex.experiments.config(id).isEmpty())
       throw HttpError.notFound("no experiment '" + ModelStore.abbreviate(id) + "'");
@@ -287,6 +293,7 @@ final class ExperimentHandlers {
 
   /** Admin: {@code {"model": NAME}} (optional) re-evaluates now, whatever the schedule. */
   void evaluateNow(Context ctx) {
+    if (!ex.enabled) throw ServeExperiments.off();
     byte[] b = Bodies.read(ctx, 64 << 10, 10_000);
     Optional<String> model = Optional.empty();
     if (b.length > 0) {

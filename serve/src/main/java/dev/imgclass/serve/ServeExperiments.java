@@ -54,11 +54,30 @@ final class ServeExperiments implements AutoCloseable {
   /** Latest alert per model: the newest evaluation's, for the metrics and the dashboard. */
   private final Map<String, EvaluationRecord> latest = new ConcurrentHashMap<>();
 
+  /** {@code --events none}: no events store, so no experiments, feedback or re-evaluation. */
+  static final String OFF = "none";
+
+  /** False with {@code --events none}: then only {@link #rate} works and the rest is null. */
+  final boolean enabled;
+
   ServeExperiments(Models models, ServeOptions o, LongSupplier clock, Consumer<String> log) {
     this.models = models;
     this.log = log;
     Path root = models.store().root();
     eventsLocation = o.events().orElse(root.resolve(EVENTS_DIR).resolve("events.db").toString());
+    enabled = !eventsLocation.equals(OFF);
+    if (!enabled) {
+      if (o.evalData().isPresent())
+        throw new ImgclassException(
+            "--eval-data needs the events store, where the evaluation history is kept: drop --events none");
+      store = null;
+      writer = null;
+      experiments = null;
+      reevaluation = null;
+      timer = null;
+      log.accept("events: off (--events none): no experiments, feedback or re-evaluation");
+      return;
+    }
     store = EventStore.open(eventsLocation);
     try {
       writer = new EventWriter(store, o.eventsFlushMillis(), WRITER_BATCH, WRITER_CAPACITY);
@@ -127,6 +146,7 @@ final class ServeExperiments implements AutoCloseable {
 
   /** Loads every version a running experiment needs, beside the defaults. */
   void loadArms() {
+    if (!enabled) return;
     for (Map.Entry<String, List<Integer>> e : experiments.versionsNeeded().entrySet())
       for (int v : e.getValue()) models.ensureLoaded(e.getKey(), v);
   }
@@ -149,6 +169,7 @@ final class ServeExperiments implements AutoCloseable {
 
   /** The on-demand run of the admin API. */
   List<EvaluationRecord> evaluateNow(Optional<String> model) {
+    if (!enabled) throw off();
     List<Reevaluation.Deployed> d = deployed();
     if (model.isPresent()) d.removeIf(x -> !x.model().equals(model.get()));
     List<EvaluationRecord> out = reevaluation.runNow(d);
@@ -182,6 +203,7 @@ final class ServeExperiments implements AutoCloseable {
    * (top level, or inside {@code parameters} for the Open Inference Protocol); null when absent.
    */
   String unit(Context ctx, String model, byte[] body) {
+    if (!enabled) return null;
     Optional<ExperimentConfig.Unit> src = experiments.unitSource(model);
     if (src.isEmpty()) return null;
     ExperimentConfig.Unit u = src.get();
@@ -250,7 +272,7 @@ final class ServeExperiments implements AutoCloseable {
    * skipped.
    */
   void mirror(String requestId, Route r, String unit, float[] input, int n) {
-    if (!r.counted() || r.shadow() == null) return;
+    if (!enabled || !r.counted() || r.shadow() == null) return;
     Optional<ExperimentConfig> cfg = experiments.config(r.experiment());
     if (cfg.isEmpty()) return;
     LoadedVersion lv;
@@ -284,7 +306,7 @@ final class ServeExperiments implements AutoCloseable {
 
   /** Route for a request without a named version; empty when no experiment applies. */
   Optional<Route> route(String model, String unit) {
-    return experiments.route(model, unit);
+    return enabled ? experiments.route(model, unit) : Optional.empty();
   }
 
   /**
@@ -302,6 +324,10 @@ final class ServeExperiments implements AutoCloseable {
       long latencyMicros,
       boolean shadow) {
     long now = System.currentTimeMillis();
+    if (!enabled) {
+      count(model, now);
+      return;
+    }
     Route r = route.orElse(null);
     boolean counted = r != null && r.counted();
     for (int i = 0; i < logits.length; i++) {
@@ -363,7 +389,7 @@ final class ServeExperiments implements AutoCloseable {
 
   /** A request inside an experiment that failed: an error exposure, counted by the guardrails. */
   void failed(String requestId, Route r, String unit, long latencyMicros) {
-    if (!r.counted()) return;
+    if (!enabled || !r.counted()) return;
     writer.offer(
         new Exposure(
             requestId,
@@ -391,8 +417,15 @@ final class ServeExperiments implements AutoCloseable {
     return Files.isDirectory(experimentsDir());
   }
 
+  /** The 404 of every experiment, feedback and evaluation endpoint under {@code --events none}. */
+  static HttpError off() {
+    return HttpError.notFound(
+        "experiments, feedback and evaluations are off: the server runs with --events none");
+  }
+
   @Override
   public void close() {
+    if (!enabled) return;
     timer.shutdownNow();
     try {
       writer.close();

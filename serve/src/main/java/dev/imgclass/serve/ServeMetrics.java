@@ -88,6 +88,7 @@ final class ServeMetrics {
 
   /** Events and re-evaluation gauges, read from the experiments runtime at each scrape. */
   void experiments(ServeExperiments ex) {
+    if (!ex.enabled) return;
     GaugeWithCallback.builder()
         .name("imgclass_events_written")
         .help("Exposure and feedback events stored since the server started")

@@ -341,6 +341,25 @@ class ExperimentServerTest {
     }
   }
 
+  @Test
+  void events_none_serves_without_a_store_and_says_so_on_every_experiment_endpoint(
+      @TempDir Path dir) throws Exception {
+    ServeOptions o = ServeOptions.defaults().withThreads(1, 2).withEvents("none", 1000);
+    try (ServerFixture f = new ServerFixture(dir, o)) {
+      assertThat(classify(f, "u1", BRIGHT).statusCode()).isEqualTo(200);
+      HttpResponse<String> fb = feedback(f, "{\"request_id\":\"x\",\"label\":\"dark\"}");
+      assertThat(fb.statusCode()).isEqualTo(404);
+      assertThat(json(fb).get("error").asText()).contains("--events none");
+      assertThat(f.get("/v1/experiments").statusCode()).isEqualTo(404);
+      assertThat(
+              f.adminPost("/admin/v1/experiments", experiment(""), ServerFixture.TOKEN)
+                  .statusCode())
+          .isEqualTo(404);
+      assertThat(f.adminGet("/dashboard", null).body()).contains("Events are off");
+      assertThat(dir.resolve("store").resolve(ServeExperiments.EVENTS_DIR)).doesNotExist();
+    }
+  }
+
   /** Waits until the model has {@code n} evaluations on the set and returns the newest. */
   private static JsonNode waitFor(ServerFixture f, int n) throws InterruptedException {
     JsonNode evals = null;
