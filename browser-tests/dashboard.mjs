@@ -5,7 +5,7 @@
 // OUT_DIR/dashboard-stopped.png. Every request that is not to the dashboard's own host:port is
 // aborted and counted; any such request fails the run. Prints one JSON line; exit 0 when all
 // checks passed, 1 otherwise. Run by DashboardBrowserTest.
-import { chromium } from 'playwright-core';
+import { check, launch, run } from './chromium.mjs';
 import path from 'node:path';
 
 const STEP_MS = 10_000;
@@ -18,32 +18,8 @@ if (!url || !token || !outDir || !id) {
 }
 const origin = new URL(url).origin;
 
-let browser;
-const watchdog = setTimeout(() => {
-  console.log(JSON.stringify({ ok: false, reason: `did not finish within ${WHOLE_MS / 1000} s` }));
-  if (browser) browser.close().catch(() => {});
-  process.exit(1);
-}, WHOLE_MS);
-
-function check(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timeout: 30_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
@@ -153,14 +129,4 @@ async function main() {
   };
 }
 
-let code = 1;
-try {
-  console.log(JSON.stringify(await main()));
-  code = 0;
-} catch (e) {
-  console.log(JSON.stringify({ ok: false, reason: String(e && e.message ? e.message : e) }));
-} finally {
-  clearTimeout(watchdog);
-  if (browser) await browser.close().catch(() => {});
-}
-process.exit(code);
+run(main, WHOLE_MS);

@@ -4,7 +4,7 @@
 // page to check the choices are kept, downloads decisions.csv into OUT_DIR and takes
 // OUT_DIR/label-review.png. Every request that is not the page itself is aborted and fails the
 // run. Prints one JSON line; exit 0 when every check passed. Run by LabelReviewBrowserTest.
-import { chromium } from 'playwright-core';
+import { check, launch, run } from './chromium.mjs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -14,25 +14,8 @@ if (!page0 || !outDir) {
   process.exit(1);
 }
 const url = pathToFileURL(path.resolve(page0)).href;
-let browser;
-const watchdog = setTimeout(() => {
-  console.log(JSON.stringify({ ok: false, reason: 'did not finish within 60 s' }));
-  if (browser) browser.close().catch(() => {});
-  process.exit(1);
-}, 60_000);
-
-function check(cond, what) {
-  if (!cond) throw new Error(what);
-}
-
 async function main() {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run',
-      '--disable-quic', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
   const elsewhere = [];
   await context.route('**/*', (route) => {
@@ -68,14 +51,7 @@ async function main() {
   await download.saveAs(csvPath);
   check(errors.length === 0, `script errors: ${errors.join('; ')}`);
   check(elsewhere.length === 0, `requests to elsewhere: ${elsewhere.join(', ')}`);
-  console.log(JSON.stringify({ ok: true, images: n, decided: 4, relabel: relabel.slice(8), csv: csvPath, blocked: 0 }));
+  return { ok: true, images: n, decided: 4, relabel: relabel.slice(8), csv: csvPath, blocked: 0 };
 }
 
-main()
-  .then(async () => { clearTimeout(watchdog); await browser.close(); process.exit(0); })
-  .catch(async (e) => {
-    console.log(JSON.stringify({ ok: false, reason: String(e && e.message ? e.message : e) }));
-    clearTimeout(watchdog);
-    if (browser) await browser.close().catch(() => {});
-    process.exit(1);
-  });
+run(main, 60_000);

@@ -10,7 +10,8 @@ import java.util.function.BiFunction;
  * The experiment's assignment as a {@link Classifier} decorator, for code that embeds imgclass
  * without the HTTP server: {@link #forUnit} gives the classifier a unit sees (its arm's model
  * version), and every prediction through it is an exposure event. The server does the same per
- * request.
+ * request. Predictions by {@code defaultVersion} (no experiment applies) are logged with version 0:
+ * which version that is, only the caller knows.
  */
 public final class ExperimentClassifier {
   private final Experiments experiments;
@@ -70,29 +71,13 @@ public final class ExperimentClassifier {
         }
         long us = (System.nanoTime() - t0) / 1000;
         long now = System.currentTimeMillis();
-        for (float[] row : out) {
-          float[] p = row.clone();
-          Classifier.softmaxInPlace(p);
-          int best = 0;
-          for (int j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
-          String id = UUID.randomUUID().toString();
-          Route x = r.orElse(null);
+        Route route = r.orElse(null);
+        String m = route == null ? model : route.model();
+        int v = route == null ? 0 : route.version();
+        for (float[] row : out)
           writer.offer(
-              new Exposure(
-                  id,
-                  x == null || !x.counted() ? null : x.experiment(),
-                  x == null ? 0 : x.period(),
-                  x == null || !x.counted() ? null : x.arm(),
-                  unit,
-                  x == null ? model : x.model(),
-                  x == null ? -1 : x.version(),
-                  best,
-                  p[best],
-                  us,
-                  now,
-                  false,
-                  false));
-        }
+              Exposure.answered(
+                  UUID.randomUUID().toString(), route, false, unit, m, v, row, us, now));
         r.ifPresent(x -> experiments.served(x, us, false));
         return out;
       }

@@ -36,4 +36,60 @@ public record Exposure(
     boolean error) {
   /** What a shadow exposure's request id ends with. */
   public static final String SHADOW_SUFFIX = "~shadow";
+
+  /**
+   * The exposure of one answered input: the top class of {@code logits} and its softmax probability
+   * (computed in one pass, nothing allocated). A counted {@code route} names the experiment, period
+   * and arm (the shadow's arm when {@code shadow}); without one, or uncounted, the prediction is
+   * logged outside any experiment. A shadow's id gets {@link #SHADOW_SUFFIX}.
+   */
+  public static Exposure answered(
+      String requestId,
+      Route route,
+      boolean shadow,
+      String unit,
+      String model,
+      int version,
+      float[] logits,
+      long latencyMicros,
+      long timeMillis) {
+    int best = 0;
+    for (int j = 1; j < logits.length; j++) if (logits[j] > logits[best]) best = j;
+    double sum = 0;
+    for (float l : logits) sum += Math.exp(l - logits[best]);
+    boolean counted = route != null && route.counted();
+    return new Exposure(
+        shadow ? requestId + SHADOW_SUFFIX : requestId,
+        counted ? route.experiment() : null,
+        counted ? route.period() : 0,
+        counted ? (shadow ? route.shadow().name() : route.arm()) : null,
+        unit,
+        model,
+        version,
+        best,
+        (float) (1 / sum),
+        latencyMicros,
+        timeMillis,
+        shadow,
+        false);
+  }
+
+  /** A counted request that failed on its arm: no prediction, counted by the guardrails. */
+  public static Exposure failed(
+      String requestId, Route route, String unit, long latencyMicros, long timeMillis) {
+    return new Exposure(
+        requestId,
+        route.experiment(),
+        route.period(),
+        route.arm(),
+        unit,
+        route.model(),
+        route.version(),
+        -1,
+        0f,
+        latencyMicros,
+        timeMillis,
+        false,
+        true);
+  }
 }

@@ -299,72 +299,71 @@ final class JdbcEventStore implements EventStore {
 
   @Override
   public void insertExposures(List<Exposure> exposures) {
-    if (exposures.isEmpty()) return;
-    String sql =
-        dialect == Dialect.SQLITE
-            ? "INSERT OR IGNORE INTO exposures ("
-                + EXPOSURE_COLUMNS
-                + ") VALUES ("
-                + marks(13)
-                + ")"
-            : "INSERT INTO exposures ("
-                + EXPOSURE_COLUMNS
-                + ") VALUES ("
-                + marks(13)
-                + ") ON CONFLICT (request_id) DO NOTHING";
-    write(
-        "storing " + exposures.size() + " exposures",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int batched = 0;
-            for (Exposure e : exposures) {
-              ps.setString(1, e.requestId());
-              ps.setString(2, e.experiment());
-              ps.setInt(3, e.period());
-              ps.setString(4, e.arm());
-              ps.setString(5, e.unit());
-              ps.setString(6, e.model());
-              ps.setInt(7, e.version());
-              ps.setInt(8, e.predicted());
-              ps.setDouble(9, e.confidence());
-              ps.setLong(10, e.latencyMicros());
-              ps.setLong(11, e.timeMillis());
-              ps.setInt(12, e.shadow() ? 1 : 0);
-              ps.setInt(13, e.error() ? 1 : 0);
-              ps.addBatch();
-              if (++batched == BATCH) {
-                ps.executeBatch();
-                batched = 0;
-              }
-            }
-            if (batched > 0) ps.executeBatch();
-          }
-          return null;
+    insertIgnoringDuplicates(
+        "exposures",
+        EXPOSURE_COLUMNS,
+        13,
+        exposures,
+        (ps, e) -> {
+          ps.setString(1, e.requestId());
+          ps.setString(2, e.experiment());
+          ps.setInt(3, e.period());
+          ps.setString(4, e.arm());
+          ps.setString(5, e.unit());
+          ps.setString(6, e.model());
+          ps.setInt(7, e.version());
+          ps.setInt(8, e.predicted());
+          ps.setDouble(9, e.confidence());
+          ps.setLong(10, e.latencyMicros());
+          ps.setLong(11, e.timeMillis());
+          ps.setInt(12, e.shadow() ? 1 : 0);
+          ps.setInt(13, e.error() ? 1 : 0);
         });
   }
 
   @Override
   public void insertFeedback(List<Feedback> feedback) {
-    if (feedback.isEmpty()) return;
-    String columns = "request_id, label, reward, time_ms";
+    insertIgnoringDuplicates(
+        "feedback",
+        "request_id, label, reward, time_ms",
+        4,
+        feedback,
+        (ps, f) -> {
+          ps.setString(1, f.requestId());
+          if (f.label() == null) ps.setNull(2, Types.INTEGER);
+          else ps.setInt(2, f.label());
+          if (f.reward() == null) ps.setNull(3, Types.DOUBLE);
+          else ps.setDouble(3, f.reward());
+          ps.setLong(4, f.timeMillis());
+        });
+  }
+
+  /** Sets one row's parameters of a batched insert. */
+  @FunctionalInterface
+  private interface RowBinder<T> {
+    void bind(PreparedStatement ps, T row) throws SQLException;
+  }
+
+  /**
+   * Inserts {@code rows} into {@code table} in one transaction, in JDBC batches of {@link #BATCH},
+   * skipping rows whose {@code request_id} is stored already (SQLite {@code INSERT OR IGNORE},
+   * PostgreSQL {@code ON CONFLICT DO NOTHING}): a batch retried after a failure never duplicates.
+   */
+  private <T> void insertIgnoringDuplicates(
+      String table, String columns, int count, List<T> rows, RowBinder<T> bind) {
+    if (rows.isEmpty()) return;
+    String values = " (" + columns + ") VALUES (" + marks(count) + ")";
     String sql =
         dialect == Dialect.SQLITE
-            ? "INSERT OR IGNORE INTO feedback (" + columns + ") VALUES (?, ?, ?, ?)"
-            : "INSERT INTO feedback ("
-                + columns
-                + ") VALUES (?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING";
+            ? "INSERT OR IGNORE INTO " + table + values
+            : "INSERT INTO " + table + values + " ON CONFLICT (request_id) DO NOTHING";
     write(
-        "storing " + feedback.size() + " feedback",
+        "storing " + rows.size() + " " + table,
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
             int batched = 0;
-            for (Feedback f : feedback) {
-              ps.setString(1, f.requestId());
-              if (f.label() == null) ps.setNull(2, Types.INTEGER);
-              else ps.setInt(2, f.label());
-              if (f.reward() == null) ps.setNull(3, Types.DOUBLE);
-              else ps.setDouble(3, f.reward());
-              ps.setLong(4, f.timeMillis());
+            for (T row : rows) {
+              bind.bind(ps, row);
               ps.addBatch();
               if (++batched == BATCH) {
                 ps.executeBatch();

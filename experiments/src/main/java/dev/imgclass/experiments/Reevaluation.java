@@ -37,6 +37,10 @@ import java.util.function.LongSupplier;
  */
 public final class Reevaluation {
   public static final double ALERT_P = 0.01;
+
+  /** The source of runs on feedback labels. */
+  static final String FEEDBACK = "feedback";
+
   public static final Duration DEFAULT_INTERVAL = Duration.ofDays(14);
   static final int CONFIDENCE_BINS = 10;
   static final int LIVE_LIMIT = 200_000;
@@ -82,46 +86,51 @@ public final class Reevaluation {
   }
 
   /** Runs every evaluation that is due (never run, or last run an interval ago or more). */
-  public synchronized List<EvaluationRecord> tick(List<Deployed> deployed) {
-    long now = clock.getAsLong();
-    List<EvaluationRecord> out = new ArrayList<>();
-    for (Deployed d : deployed) {
-      List<EvaluationRecord> history = store.evaluations(d.model());
-      if (evalSet.isPresent()) {
-        String source = "eval-set:" + evalSet.get().name();
-        if (due(history, d.version(), source, now)) out.add(onEvalSet(d, history, now));
-      }
-      if (due(history, d.version(), "feedback", now))
-        onFeedback(d, history, now).ifPresent(out::add);
-    }
-    return out;
+  public List<EvaluationRecord> tick(List<Deployed> deployed) {
+    return run(deployed, true);
   }
 
   /**
    * Runs every evaluation of the given versions now, due or not (the admin API's on-demand run).
    */
-  public synchronized List<EvaluationRecord> runNow(List<Deployed> deployed) {
+  public List<EvaluationRecord> runNow(List<Deployed> deployed) {
+    return run(deployed, false);
+  }
+
+  private synchronized List<EvaluationRecord> run(List<Deployed> deployed, boolean onlyDue) {
     long now = clock.getAsLong();
     List<EvaluationRecord> out = new ArrayList<>();
     for (Deployed d : deployed) {
       List<EvaluationRecord> history = store.evaluations(d.model());
-      if (evalSet.isPresent()) out.add(onEvalSet(d, history, now));
-      onFeedback(d, history, now).ifPresent(out::add);
+      if (evalSet.isPresent() && (!onlyDue || due(history, d.version(), setSource(), now)))
+        out.add(onEvalSet(d, history, now));
+      if (!onlyDue || due(history, d.version(), FEEDBACK, now))
+        onFeedback(d, history, now).ifPresent(out::add);
     }
     return out;
   }
 
+  private String setSource() {
+    return "eval-set:" + evalSet.orElseThrow().name();
+  }
+
   private boolean due(List<EvaluationRecord> history, int version, String source, long now) {
-    long last = Long.MIN_VALUE;
-    for (EvaluationRecord r : history)
-      if (r.version() == version && r.source().equals(source))
-        last = Math.max(last, r.timeMillis());
+    long last = lastRun(history, version, source);
     return last == Long.MIN_VALUE || now - last >= interval.toMillis();
+  }
+
+  /** The newest run on {@code source}, whatever version it evaluated. */
+  private static EvaluationRecord latest(List<EvaluationRecord> history, String source) {
+    EvaluationRecord latest = null;
+    for (EvaluationRecord r : history)
+      if (r.source().equals(source) && (latest == null || r.timeMillis() >= latest.timeMillis()))
+        latest = r;
+    return latest;
   }
 
   private EvaluationRecord onEvalSet(Deployed d, List<EvaluationRecord> history, long now) {
     EvalSet set = evalSet.orElseThrow();
-    String source = "eval-set:" + set.name();
+    String source = setSource();
     Dataset data = set.data();
     List<String> classes = d.classifier().spec().classes();
     int[] labels = labelsFor(data, classes);
@@ -145,10 +154,7 @@ public final class Reevaluation {
     result.put("per_class_recall", recall);
     result.put("ece", report.ece());
     // the previous run on the same set, whatever version it was
-    EvaluationRecord previous = null;
-    for (EvaluationRecord r : history)
-      if (r.source().equals(source)
-          && (previous == null || r.timeMillis() >= previous.timeMillis())) previous = r;
+    EvaluationRecord previous = latest(history, source);
     boolean alert = false;
     if (previous != null && previous.correct().length == correct.length) {
       long onlyPrev = 0;
@@ -212,7 +218,7 @@ public final class Reevaluation {
   private Optional<EvaluationRecord> onFeedback(
       Deployed d, List<EvaluationRecord> history, long now) {
     writer.flush();
-    long since = lastRun(history, d.version(), "feedback");
+    long since = lastRun(history, d.version(), FEEDBACK);
     List<Observation> recent =
         store.recentObservations(
             d.model(), d.version(), since == Long.MIN_VALUE ? 0 : since, LIVE_LIMIT);
@@ -231,10 +237,7 @@ public final class Reevaluation {
     Stats.Interval ci = Stats.wilson(right, n);
     result.put("accuracy_low", ci.low());
     result.put("accuracy_high", ci.high());
-    EvaluationRecord previous = null;
-    for (EvaluationRecord r : history)
-      if (r.source().equals("feedback")
-          && (previous == null || r.timeMillis() >= previous.timeMillis())) previous = r;
+    EvaluationRecord previous = latest(history, FEEDBACK);
     boolean alert = false;
     if (previous != null && previous.n() > 0) {
       double p = dropP(previous.accuracy(), previous.n(), accuracy, n);
@@ -260,7 +263,7 @@ public final class Reevaluation {
             d.model(),
             d.version(),
             now,
-            "feedback",
+            FEEDBACK,
             (int) n,
             accuracy,
             Json.line(result),

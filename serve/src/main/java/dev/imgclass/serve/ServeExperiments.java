@@ -15,10 +15,8 @@ import dev.imgclass.experiments.Experiments;
 import dev.imgclass.experiments.Exposure;
 import dev.imgclass.experiments.Reevaluation;
 import dev.imgclass.experiments.Route;
-import dev.imgclass.runtime.Classifier;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,37 +205,37 @@ final class ServeExperiments implements AutoCloseable {
     Optional<ExperimentConfig.Unit> src = experiments.unitSource(model);
     if (src.isEmpty()) return null;
     ExperimentConfig.Unit u = src.get();
-    String v = u.header() != null ? ctx.header(u.header()) : field(body, u.field());
+    String v = u.header() != null ? ctx.header(u.header()) : field(body, u.field()).orElse(null);
     if (v == null || v.isEmpty()) return null;
     if (v.length() > 256) throw HttpError.badRequest("the unit id is longer than 256 characters");
     return v;
   }
 
-  /** A top-level (or top-level {@code parameters}) string or number field, without a full parse. */
-  static String field(byte[] body, String name) {
-    if (body.length == 0 || body[0] != '{' && !Character.isWhitespace(body[0])) return null;
+  /**
+   * A top-level (or top-level {@code parameters}) string or number field, read with a streaming
+   * scan that skips everything else. A body that is not a JSON object has none: the handler's own
+   * parse answers it with a 400.
+   */
+  static Optional<String> field(byte[] body, String name) {
     try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) return null;
-      return scan(p, name, true);
+      return p.nextToken() == JsonToken.START_OBJECT ? scan(p, name, true) : Optional.empty();
     } catch (IOException e) {
-      return null; // the handler's own parse reports the malformed body
+      return Optional.empty();
     }
   }
 
-  private static String scan(JsonParser p, String name, boolean top) throws IOException {
+  private static Optional<String> scan(JsonParser p, String name, boolean top) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String f = p.currentName();
       JsonToken t = p.nextToken();
       if (f.equals(name) && (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT))
-        return p.getText();
+        return Optional.of(p.getText());
       if (top && f.equals("parameters") && t == JsonToken.START_OBJECT) {
-        String inner = scan(p, name, false);
-        if (inner != null) return inner;
-        continue;
-      }
-      p.skipChildren();
+        Optional<String> inner = scan(p, name, false);
+        if (inner.isPresent()) return inner;
+      } else p.skipChildren();
     }
-    return null;
+    return Optional.empty();
   }
 
   /** The version a request runs on, and the experiment's route when one applies. */
@@ -329,28 +327,10 @@ final class ServeExperiments implements AutoCloseable {
       return;
     }
     Route r = route.orElse(null);
-    boolean counted = r != null && r.counted();
     for (int i = 0; i < logits.length; i++) {
-      float[] p = logits[i].clone();
-      Classifier.softmaxInPlace(p);
-      int best = 0;
-      for (int j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
       String id = logits.length == 1 ? requestId : requestId + "." + i;
       writer.offer(
-          new Exposure(
-              shadow ? id + SHADOW_SUFFIX : id,
-              counted ? r.experiment() : null,
-              counted ? r.period() : 0,
-              counted ? (shadow ? r.shadow().name() : r.arm()) : null,
-              unit,
-              model,
-              version,
-              best,
-              p[best],
-              latencyMicros,
-              now,
-              shadow,
-              false));
+          Exposure.answered(id, r, shadow, unit, model, version, logits[i], latencyMicros, now));
     }
     if (!shadow) count(model, now);
     if (!shadow && r != null) experiments.served(r, latencyMicros, false);
@@ -390,31 +370,8 @@ final class ServeExperiments implements AutoCloseable {
   /** A request inside an experiment that failed: an error exposure, counted by the guardrails. */
   void failed(String requestId, Route r, String unit, long latencyMicros) {
     if (!enabled || !r.counted()) return;
-    writer.offer(
-        new Exposure(
-            requestId,
-            r.experiment(),
-            r.period(),
-            r.arm(),
-            unit,
-            r.model(),
-            r.version(),
-            -1,
-            0f,
-            latencyMicros,
-            System.currentTimeMillis(),
-            false,
-            true));
+    writer.offer(Exposure.failed(requestId, r, unit, latencyMicros, System.currentTimeMillis()));
     experiments.served(r, latencyMicros, true);
-  }
-
-  /** The experiments folder of the store, for the log line at start. */
-  Path experimentsDir() {
-    return models.store().root().resolve(EXPERIMENTS_DIR);
-  }
-
-  boolean hasExperimentFiles() {
-    return Files.isDirectory(experimentsDir());
   }
 
   /** The 404 of every experiment, feedback and evaluation endpoint under {@code --events none}. */
