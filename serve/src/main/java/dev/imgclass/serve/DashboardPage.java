@@ -1,6 +1,7 @@
 package dev.imgclass.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.imgclass.core.HtmlEscape;
 import dev.imgclass.core.Json;
 import dev.imgclass.experiments.EvaluationRecord;
 import dev.imgclass.experiments.ExperimentEvent;
@@ -42,7 +43,7 @@ final class DashboardPage {
     b.append("<header><h1>imgclass dashboard</h1><span class=\"muted\">")
         .append(Instant.now().toString(), 0, 19)
         .append("Z &middot; events: ")
-        .append(Html.esc(ex.eventsLocation))
+        .append(HtmlEscape.escape(ex.eventsLocation))
         .append(
             "</span><label>admin token <input id=\"token\" type=\"password\" autocomplete=\"off\"></label>")
         .append(
@@ -67,36 +68,37 @@ final class DashboardPage {
   private void experiment(StringBuilder b, ExperimentReport r) {
     String decision = r.decision().decision();
     b.append("<article class=\"experiment\" data-experiment=\"")
-        .append(Html.esc(r.id()))
+        .append(HtmlEscape.escape(r.id()))
         .append("\">");
     b.append("<h3>")
-        .append(Html.esc(r.id()))
+        .append(HtmlEscape.escape(r.id()))
         .append(" <small>on ")
-        .append(Html.esc(r.model()))
+        .append(HtmlEscape.escape(r.model()))
         .append(", period ")
         .append(r.period())
         .append(" since ")
-        .append(Html.esc(r.periodStart()))
+        .append(HtmlEscape.escape(r.periodStart()))
         .append("</small> <span class=\"state state-")
-        .append(Html.esc(r.state()))
+        .append(HtmlEscape.escape(r.state()))
         .append("\" data-state=\"")
-        .append(Html.esc(r.state()))
+        .append(HtmlEscape.escape(r.state()))
         .append("\">")
-        .append(Html.esc(r.state()))
+        .append(HtmlEscape.escape(r.state()))
         .append("</span></h3>");
     b.append("<p class=\"decision decision-")
-        .append(Html.esc(decision))
+        .append(HtmlEscape.escape(decision))
         .append("\" data-decision=\"")
-        .append(Html.esc(decision))
+        .append(HtmlEscape.escape(decision))
         .append("\"><b>")
-        .append(Html.esc(decision.replace('_', ' ')))
-        .append(r.decision().arm() == null ? "" : " (" + Html.esc(r.decision().arm()) + ")")
+        .append(HtmlEscape.escape(decision.replace('_', ' ')))
+        .append(
+            r.decision().arm() == null ? "" : " (" + HtmlEscape.escape(r.decision().arm()) + ")")
         .append("</b>: ")
-        .append(Html.esc(r.decision().reason()))
+        .append(HtmlEscape.escape(r.decision().reason()))
         .append("</p>");
     if (r.state().equals("running") || r.state().equals("scheduled"))
       b.append("<button class=\"stop\" data-stop=\"")
-          .append(Html.esc(r.id()))
+          .append(HtmlEscape.escape(r.id()))
           .append("\">Stop experiment</button> ");
     boolean reward = r.metric().equals("reward");
     b.append(
@@ -127,7 +129,7 @@ final class DashboardPage {
           .append("<th>fixed-horizon interval</th><th>fixed-horizon p</th></tr>");
       for (Comparison c : r.comparisons())
         b.append("<tr><td>")
-            .append(Html.esc(c.arm()))
+            .append(HtmlEscape.escape(c.arm()))
             .append("</td><td>")
             .append(pt(c.difference()))
             .append("</td><td>")
@@ -180,9 +182,9 @@ final class DashboardPage {
         "<table class=\"guardrails\"><tr><th>guardrail</th><th>arm</th><th>control</th><th>treatment</th><th>limit</th><th>status</th></tr>");
     for (Guardrail g : r.guardrails())
       b.append("<tr><td>")
-          .append(Html.esc(g.metric()))
+          .append(HtmlEscape.escape(g.metric()))
           .append("</td><td>")
-          .append(Html.esc(g.arm()))
+          .append(HtmlEscape.escape(g.arm()))
           .append("</td><td>")
           .append(fmt(g.control(), "%.4g"))
           .append("</td><td>")
@@ -202,21 +204,21 @@ final class DashboardPage {
       b.append("<li>")
           .append(Instant.ofEpochMilli(e.timeMillis()).toString(), 0, 19)
           .append("Z <b>")
-          .append(Html.esc(e.kind()))
+          .append(HtmlEscape.escape(e.kind()))
           .append("</b> ")
-          .append(Html.esc(e.detail()))
+          .append(HtmlEscape.escape(e.detail()))
           .append("</li>");
     b.append("</ul></details></article>");
   }
 
   private static void armRow(StringBuilder b, ArmReport a, double share, boolean reward) {
     b.append("<tr data-arm=\"")
-        .append(Html.esc(a.name()))
+        .append(HtmlEscape.escape(a.name()))
         .append("\"><td>")
-        .append(Html.esc(a.name()))
+        .append(HtmlEscape.escape(a.name()))
         .append(Double.isNaN(share) ? " <small>(shadow)</small>" : "")
         .append("</td><td>")
-        .append(Html.esc(a.model()))
+        .append(HtmlEscape.escape(a.model()))
         .append(" v")
         .append(a.version())
         .append("</td><td>")
@@ -269,9 +271,9 @@ final class DashboardPage {
       EvaluationRecord last = evals.isEmpty() ? null : evals.get(evals.size() - 1);
       boolean alert = alerts.getOrDefault(name, false) || (last != null && last.alert());
       b.append("<tr data-model=\"")
-          .append(Html.esc(name))
+          .append(HtmlEscape.escape(name))
           .append("\"><td>")
-          .append(Html.esc(name))
+          .append(HtmlEscape.escape(name))
           .append("</td><td>")
           .append(new java.util.TreeSet<>(e.getValue().versions().keySet()))
           .append("</td><td>v")
@@ -281,7 +283,7 @@ final class DashboardPage {
           .append("</td><td>");
       if (last == null) b.append("<span class=\"muted\">none yet</span>");
       else
-        b.append(Html.esc(last.source()))
+        b.append(HtmlEscape.escape(last.source()))
             .append(" v")
             .append(last.version())
             .append(": ")

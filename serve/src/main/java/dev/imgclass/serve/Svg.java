@@ -1,5 +1,6 @@
 package dev.imgclass.serve;
 
+import dev.imgclass.core.HtmlEscape;
 import java.util.List;
 import java.util.Locale;
 
@@ -56,12 +57,12 @@ final class Svg {
         String.format(
             Locale.ROOT,
             "<svg class=\"chart\" role=\"img\" aria-label=\"%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">",
-            Html.esc(title),
+            HtmlEscape.escape(title),
             W,
             H,
             W,
             H));
-    b.append("<title>").append(Html.esc(title)).append("</title>");
+    b.append("<title>").append(HtmlEscape.escape(title)).append("</title>");
     if (!Double.isFinite(x0) || !Double.isFinite(y0)) {
       b.append(
           String.format(
@@ -129,14 +130,14 @@ final class Svg {
             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\">%s</text>",
             (L + W - R) / 2,
             H - 4,
-            Html.esc(xLabel)));
+            HtmlEscape.escape(xLabel)));
     b.append(
         String.format(
             Locale.ROOT,
             "<text x=\"12\" y=\"%d\" font-size=\"11\" transform=\"rotate(-90 12 %d)\" text-anchor=\"middle\">%s</text>",
             (T + H - B) / 2,
             (T + H - B) / 2,
-            Html.esc(yLabel)));
+            HtmlEscape.escape(yLabel)));
     if (zeroLine && 0 >= y0 && 0 <= y1) {
       double y = py.applyAsDouble(0);
       b.append(
@@ -201,7 +202,7 @@ final class Svg {
               L + 8,
               T + 14 + 13 * s,
               colour,
-              Html.esc(se.name())));
+              HtmlEscape.escape(se.name())));
     }
     return b.append("</svg>").toString();
   }

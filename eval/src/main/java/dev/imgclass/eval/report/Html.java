@@ -84,10 +84,7 @@ final class Html {
   }
 
   static String esc(String s) {
-    return s.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return dev.imgclass.core.HtmlEscape.escape(s);
   }
 
   private static boolean numeric(String s) {

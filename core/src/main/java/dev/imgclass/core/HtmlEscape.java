@@ -1,10 +1,11 @@
-package dev.imgclass.serve;
+package dev.imgclass.core;
 
-/** HTML escaping for the dashboard's server-rendered page. */
-final class Html {
-  private Html() {}
+/** Text made safe inside HTML elements and quoted attributes, for every page imgclass writes. */
+public final class HtmlEscape {
+  private HtmlEscape() {}
 
-  static String esc(String s) {
+  /** {@code & < > " '} as entities; null as the empty string. */
+  public static String escape(String s) {
     if (s == null) return "";
     StringBuilder b = new StringBuilder(s.length() + 16);
     for (int i = 0; i < s.length(); i++) {
