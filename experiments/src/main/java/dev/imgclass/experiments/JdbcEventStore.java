@@ -378,48 +378,37 @@ final class JdbcEventStore implements EventStore {
 
   @Override
   public Optional<Exposure> exposure(String requestId) {
-    return read(
-        "reading exposure " + requestId,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT " + EXPOSURE_COLUMNS + " FROM exposures WHERE request_id = ?")) {
-            ps.setString(1, requestId);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) return Optional.empty();
-              return Optional.of(
-                  new Exposure(
-                      rs.getString(1),
-                      rs.getString(2),
-                      rs.getInt(3),
-                      rs.getString(4),
-                      rs.getString(5),
-                      rs.getString(6),
-                      rs.getInt(7),
-                      rs.getInt(8),
-                      (float) rs.getDouble(9),
-                      rs.getLong(10),
-                      rs.getLong(11),
-                      rs.getInt(12) != 0,
-                      rs.getInt(13) != 0));
-            }
-          }
-        });
+    return query(
+            "reading exposure " + requestId,
+            "SELECT " + EXPOSURE_COLUMNS + " FROM exposures WHERE request_id = ?",
+            ps -> ps.setString(1, requestId),
+            rs ->
+                new Exposure(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getInt(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getString(6),
+                    rs.getInt(7),
+                    rs.getInt(8),
+                    (float) rs.getDouble(9),
+                    rs.getLong(10),
+                    rs.getLong(11),
+                    rs.getInt(12) != 0,
+                    rs.getInt(13) != 0))
+        .stream()
+        .findFirst();
   }
 
   @Override
   public boolean hasFeedback(String requestId) {
-    return read(
-        "reading feedback " + requestId,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT 1 FROM feedback WHERE request_id = ?")) {
-            ps.setString(1, requestId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next();
-            }
-          }
-        });
+    return !query(
+            "reading feedback " + requestId,
+            "SELECT 1 FROM feedback WHERE request_id = ?",
+            ps -> ps.setString(1, requestId),
+            rs -> true)
+        .isEmpty();
   }
 
   @Override
@@ -568,48 +557,33 @@ final class JdbcEventStore implements EventStore {
 
   @Override
   public Optional<ExperimentRecord> experiment(String id) {
-    return read(
-        "reading experiment " + id,
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT " + EXPERIMENT_COLUMNS + " FROM experiments WHERE id = ?")) {
-            ps.setString(1, id);
-            List<ExperimentRecord> found = experiments(ps);
-            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
-          }
-        });
+    return query(
+            "reading experiment " + id,
+            "SELECT " + EXPERIMENT_COLUMNS + " FROM experiments WHERE id = ?",
+            ps -> ps.setString(1, id),
+            JdbcEventStore::experimentRow)
+        .stream()
+        .findFirst();
   }
 
   @Override
   public List<ExperimentRecord> experiments() {
-    return read(
+    return query(
         "reading experiments",
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT " + EXPERIMENT_COLUMNS + " FROM experiments ORDER BY " + ordered("id"))) {
-            return experiments(ps);
-          }
-        });
+        "SELECT " + EXPERIMENT_COLUMNS + " FROM experiments ORDER BY " + ordered("id"),
+        ps -> {},
+        JdbcEventStore::experimentRow);
   }
 
-  private static List<ExperimentRecord> experiments(PreparedStatement ps) throws SQLException {
-    List<ExperimentRecord> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(
-            new ExperimentRecord(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getInt(4),
-                rs.getLong(5),
-                rs.getLong(6),
-                rs.getString(7)));
-      }
-    }
-    return out;
+  private static ExperimentRecord experimentRow(ResultSet rs) throws SQLException {
+    return new ExperimentRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getInt(4),
+        rs.getLong(5),
+        rs.getLong(6),
+        rs.getString(7));
   }
 
   @Override
