@@ -47,6 +47,22 @@ final class LabelIssuesCommand implements Callable<Integer> {
               + " model trained on the training split) (default: train).")
   String split;
 
+  @Option(
+      names = "--duplicate-distance",
+      defaultValue = "6",
+      description =
+          "Near-duplicates with different labels: perceptual-hash bits that may differ, 0-16, or"
+              + " -1 for no near-duplicate search (default: 6).")
+  int duplicateDistance;
+
+  @Option(
+      names = "--duplicate-correlation",
+      defaultValue = "0.99",
+      description =
+          "Near-duplicates: least pixel correlation of the two grey images at up to 32x32"
+              + " (default: 0.99).")
+  double duplicateCorrelation;
+
   @Option(names = "--top", defaultValue = "10", description = "Issues to print (default: 10).")
   int top;
 
@@ -68,7 +84,16 @@ final class LabelIssuesCommand implements Callable<Integer> {
     TrainConfig cfg = options.apply(b).build();
     PrintStream progress = json ? System.err : System.out;
     LabelIssues.Report r =
-        LabelIssues.run(cfg, data, split, folds, dataFlags.options(), out, progress);
+        LabelIssues.run(
+            cfg,
+            data,
+            split,
+            folds,
+            duplicateDistance,
+            duplicateCorrelation,
+            dataFlags.options(),
+            out,
+            progress);
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("out", out.toString());
@@ -77,6 +102,7 @@ final class LabelIssuesCommand implements Callable<Integer> {
       m.put("estimated_wrong_share", r.estimatedWrong());
       m.put("disagreement_baseline", r.baseline());
       m.put("out_of_fold_accuracy", r.outOfFoldAccuracy());
+      m.put("near_duplicates", r.duplicates().size());
       m.put("seconds", r.seconds());
       m.put("top", r.issues().subList(0, Math.min(top, r.issues().size())));
       System.out.println(Json.write(m));
@@ -113,11 +139,31 @@ final class LabelIssuesCommand implements Callable<Integer> {
             i.suggested(),
             i.suggestedProbability());
     }
+    if (duplicateDistance < 0) o.println("near-duplicates: not searched (--duplicate-distance -1)");
+    else {
+      o.printf(
+          Locale.ROOT,
+          "near-duplicates with different labels: %,d pairs (hash within %d bits, correlation"
+              + " >= %.3f)%n",
+          r.duplicates().size(),
+          duplicateDistance,
+          duplicateCorrelation);
+      for (var p : r.duplicates().subList(0, Math.min(top, r.duplicates().size())))
+        o.printf(
+            Locale.ROOT,
+            "  %-30s %-12s  %-30s %-12s  r %.4f  %d bits%n",
+            p.pathA(),
+            p.labelA(),
+            p.pathB(),
+            p.labelB(),
+            p.correlation(),
+            p.hashDistance());
+    }
     o.println(
         "written to "
             + out
-            + ": label_issues.csv, label_issues.json, label_issues.html, out_of_fold.safetensors,"
-            + " folds/");
+            + ": label_issues.csv, near_duplicates.csv, label_issues.json, label_issues.html,"
+            + " out_of_fold.safetensors, folds/");
     return Main.OK;
   }
 }

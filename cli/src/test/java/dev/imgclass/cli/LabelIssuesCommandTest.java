@@ -25,6 +25,7 @@ class LabelIssuesCommandTest {
   static Path manifest;
   static final Set<String> flipped = new HashSet<>();
   static final int N = 400;
+  static final Set<String> copies = new HashSet<>(); // "original,copy" paths
 
   @BeforeAll
   static void plant() throws Exception {
@@ -45,6 +46,24 @@ class LabelIssuesCommandTest {
         flipped.add("images/" + name);
       }
       csv.append("images/").append(name).append(',').append(d.classes().get(label)).append('\n');
+    }
+    // three brightened copies filed under another class (near-duplicates with different labels)
+    // and one under its own class (not an issue)
+    for (int k = 0; k < 4; k++) {
+      int src = 10 + 50 * k;
+      while (flipped.contains(String.format("images/img%03d.png", src))) src++;
+      byte[] px = d.image(src).data().clone();
+      for (int j = 0; j < px.length; j++) px[j] = (byte) Math.min(255, (px[j] & 0xff) + 20);
+      BufferedImage b = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+      b.getRaster().setDataElements(0, 0, 16, 16, px);
+      String name = String.format("copy%d.png", k);
+      ImageIO.write(b, "png", images.resolve(name).toFile());
+      int label = k < 3 ? (d.label(src) + 1) % 4 : d.label(src);
+      csv.append("images/").append(name).append(',').append(d.classes().get(label)).append('\n');
+      if (k < 3) {
+        flipped.add("images/" + name);
+        copies.add(String.format("images/img%03d.png,images/%s", src, name));
+      }
     }
     manifest = dir.resolve("labels.csv");
     Files.writeString(manifest, csv);
@@ -101,7 +120,22 @@ class LabelIssuesCommandTest {
     assertThat(hit.size()).as("precision").isGreaterThanOrEqualTo(found.size() * 3 / 4);
 
     JsonNode json = Json.MAPPER.readTree(out.resolve("label_issues.json").toFile());
-    assertThat(json.get("images").asInt()).isEqualTo(N);
+    assertThat(json.get("images").asInt()).isEqualTo(N + 4);
+    // the planted copies are near-duplicates with different labels; nothing else is
+    List<String> dups = Files.readAllLines(out.resolve("near_duplicates.csv"));
+    assertThat(dups.get(0))
+        .isEqualTo("path_a,index_a,label_a,path_b,index_b,label_b,hash_distance,correlation");
+    Set<String> pairs = new HashSet<>();
+    for (String row : dups.subList(1, dups.size())) {
+      String[] f = row.split(",");
+      pairs.add("images/" + Path.of(f[0]).getFileName() + ",images/" + Path.of(f[3]).getFileName());
+    }
+    assertThat(pairs).isEqualTo(copies);
+    assertThat(json.get("near_duplicates").asInt()).isEqualTo(3);
+    assertThat(run.out()).contains("near-duplicates with different labels: 3 pairs");
+    assertThat(Files.readString(out.resolve("label_issues.html")))
+        .contains("Near-duplicates with different labels")
+        .contains("top-3:");
     assertThat(json.get("noise_matrix_given_by_true").size()).isEqualTo(4);
     assertThat(json.get("wrong_share_per_class").size()).isEqualTo(4);
     assertThat(out.resolve("folds/fold-3/heldout.safetensors")).exists();
@@ -177,6 +211,13 @@ class LabelIssuesCommandTest {
 
   @Test
   void bad_inputs_are_one_line_errors() {
+    Cli.Run distance = Cli.run(args(dir.resolve("d"), "--duplicate-distance", "17"));
+    assertThat(distance.code()).isEqualTo(2);
+    assertThat(distance.err()).contains("--duplicate-distance must be in [0, 16]");
+    assertThat(dir.resolve("d/folds")).doesNotExist(); // refused before any training
+    Cli.Run corr = Cli.run(args(dir.resolve("r"), "--duplicate-correlation", "1.5"));
+    assertThat(corr.code()).isEqualTo(2);
+    assertThat(corr.err()).contains("--duplicate-correlation must be in [-1, 1]");
     Cli.Run folds = Cli.run(args(dir.resolve("f1"), "--folds", "1"));
     assertThat(folds.code()).isEqualTo(2);
     assertThat(folds.err()).contains("--folds must be in [2, 20]");

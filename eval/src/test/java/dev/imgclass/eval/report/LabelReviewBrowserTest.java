@@ -8,6 +8,7 @@ import dev.imgclass.data.Corrections;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.eval.LabelIssue;
+import dev.imgclass.eval.NearDuplicates;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The review page in a real browser (headless Debian Chromium through Playwright, {@code
- * browser-tests/label-review.mjs}): four decisions made with the mouse and the keyboard survive a
- * reload, the downloaded decisions.csv is what {@code data apply-corrections} reads, and the
- * corrected manifest has those four changes. Skipped where Chromium, Node or the npm package is
- * missing, except under {@code CI=true}.
+ * browser-tests/label-review.mjs}): four decisions made with the mouse and the keyboard, and one on
+ * a near-duplicate pair (an image shown twice keeps one decision), survive a reload, the downloaded
+ * decisions.csv is what {@code data apply-corrections} reads, and the corrected manifest has those
+ * four changes. Skipped where Chromium, Node or the npm package is missing, except under {@code
+ * CI=true}.
  */
 class LabelReviewBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -59,7 +61,14 @@ class LabelReviewBrowserTest {
       issues.add(new LabelIssue(i + 1, i, data.name(i), given, suggested, 0.01, 0.9));
     }
     Path page = dir.resolve("label_issues.html");
-    LabelIssuesPage.write(page, "review", "5 images", data, issues, 100);
+    // two near-duplicate pairs, the first holding an image that is also an issue
+    List<NearDuplicates.Pair> pairs =
+        List.of(new NearDuplicates.Pair(0, 5, 0, 1.0), new NearDuplicates.Pair(6, 9, 2, 0.995));
+    float[] probs = {0.2f, 0.7f, 0.1f};
+    LabelIssuesPage.write(page, "review", "5 images", data, issues, 100, pairs, 50, i -> probs);
+    String html = Files.readString(page);
+    assertThat(html).contains("top-3: dog 0.70, cat 0.20, fox 0.10");
+    assertThat(html).contains("Near-duplicates with different labels");
     assertThat(Files.readString(page)).doesNotContain("src=\"http", "href=\"http");
 
     Path out = Files.createDirectories(dir.resolve("out"));
@@ -77,11 +86,14 @@ class LabelReviewBrowserTest {
 
     List<String> csv = Files.readAllLines(out.resolve("decisions.csv"));
     assertThat(csv.get(0)).isEqualTo("path,decision,label");
-    assertThat(csv).hasSize(5);
+    assertThat(csv).hasSize(6);
     assertThat(csv.get(1)).isEqualTo(issues.get(0).name() + ",accept," + issues.get(0).suggested());
     assertThat(csv.get(2)).isEqualTo(issues.get(1).name() + ",keep," + issues.get(1).given());
     assertThat(csv.get(3)).startsWith(issues.get(2).name() + ",relabel,");
     assertThat(csv.get(4)).isEqualTo(issues.get(3).name() + ",unclear,");
+    // the key a on the pair (0, 5)'s second image: image 0's label
+    assertThat(csv.get(5))
+        .isEqualTo(data.name(5) + ",relabel," + data.classes().get(data.label(0)));
     String relabelled = csv.get(3).substring(csv.get(3).lastIndexOf(',') + 1);
     assertThat(relabelled).isNotIn(issues.get(2).given(), issues.get(2).suggested());
 
@@ -89,7 +101,7 @@ class LabelReviewBrowserTest {
         Corrections.apply(
             images.toString(), out.resolve("decisions.csv"), dir.resolve("fixed.csv"));
     assertThat(r.images()).isEqualTo(12);
-    assertThat(r.corrected()).isEqualTo(2); // accept and relabel
+    assertThat(r.corrected()).isEqualTo(3); // accept and two relabels
     assertThat(r.kept()).isEqualTo(1);
     assertThat(r.excluded()).isEqualTo(1);
     assertThat(Files.readString(dir.resolve("fixed.csv")))

@@ -13,6 +13,7 @@ import dev.imgclass.data.Splits;
 import dev.imgclass.eval.ConfidentLearning;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.eval.LabelIssue;
+import dev.imgclass.eval.NearDuplicates;
 import dev.imgclass.eval.report.LabelIssuesPage;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.models.ModelRegistry;
@@ -62,6 +63,11 @@ public final class LabelIssues {
 
   static final int PAGE_MAX = 100;
 
+  static final int PAGE_MAX_PAIRS = 50;
+
+  /** Near-duplicate pairs listed in label_issues.json (the CSV has them all). */
+  static final int JSON_MAX_PAIRS = 1000;
+
   /**
    * What a search found.
    *
@@ -74,6 +80,8 @@ public final class LabelIssues {
    *     wrong
    * @param outOfFoldAccuracy share of images whose out-of-fold top-1 is their given label
    * @param seconds wall time
+   * @param duplicates near-duplicate images with different labels, most alike first (indices into
+   *     the searched split)
    */
   public record Report(
       int images,
@@ -83,7 +91,8 @@ public final class LabelIssues {
       double[][] noiseMatrix,
       double[] wrongShare,
       double outOfFoldAccuracy,
-      double seconds) {
+      double seconds,
+      List<Duplicate> duplicates) {
 
     /** The estimated share of wrong labels over all scored images. */
     public double estimatedWrong() {
@@ -105,7 +114,43 @@ public final class LabelIssues {
       DataOptions options,
       Path outDir,
       PrintStream out) {
+    return run(
+        cfg,
+        data,
+        split,
+        folds,
+        NearDuplicates.DEFAULT_MAX_DISTANCE,
+        NearDuplicates.DEFAULT_MIN_CORRELATION,
+        options,
+        outDir,
+        out);
+  }
+
+  /**
+   * As {@link #run(TrainConfig, String, String, int, DataOptions, Path, PrintStream)}, with the
+   * near-duplicate search's hash distance ({@code -1}: no near-duplicate search) and correlation
+   * ({@link NearDuplicates}); it also writes {@code near_duplicates.csv}.
+   */
+  public static Report run(
+      TrainConfig cfg,
+      String data,
+      String split,
+      int folds,
+      int duplicateDistance,
+      double duplicateCorrelation,
+      DataOptions options,
+      Path outDir,
+      PrintStream out) {
     long t0 = System.nanoTime();
+    // settings are checked before any training: a typo must not cost an hour of folds
+    if (duplicateDistance < -1 || duplicateDistance > 16)
+      throw new ImgclassException(
+          "--duplicate-distance must be in [0, 16] hash bits (or -1: no near-duplicate search),"
+              + " got "
+              + duplicateDistance);
+    if (!(duplicateCorrelation >= -1 && duplicateCorrelation <= 1))
+      throw new ImgclassException(
+          "--duplicate-correlation must be in [-1, 1], got " + duplicateCorrelation);
     if (folds < 2 || folds > 20)
       throw new ImgclassException(
           "--folds must be in [2, 20] (every image is scored by a model trained on the other"
@@ -206,6 +251,23 @@ public final class LabelIssues {
               i.suggestedProb()));
     }
     int baseline = ConfidentLearning.disagreements(sp, given).size();
+    List<NearDuplicates.Pair> pairs = List.of();
+    if (duplicateDistance >= 0) {
+      out.printf("looking for near-duplicates with different labels in %,d images%n", all.size());
+      pairs = NearDuplicates.find(all, duplicateDistance, duplicateCorrelation).pairs();
+    }
+    List<Duplicate> duplicates = new ArrayList<>();
+    for (NearDuplicates.Pair p : pairs)
+      duplicates.add(
+          new Duplicate(
+              all.name(p.a()),
+              p.a(),
+              classes.get(all.label(p.a())),
+              all.name(p.b()),
+              p.b(),
+              classes.get(all.label(p.b())),
+              p.distance(),
+              p.correlation()));
     Report report =
         new Report(
             scored.length,
@@ -215,7 +277,8 @@ public final class LabelIssues {
             cl.noiseMatrix(),
             cl.noiseRates(),
             scored.length == 0 ? 0 : 1 - (double) baseline / scored.length,
-            (System.nanoTime() - t0) / 1e9);
+            (System.nanoTime() - t0) / 1e9,
+            List.copyOf(duplicates));
     write(report, data, split, testSplit ? 0 : folds, outDir);
     LabelIssuesPage.write(
         outDir.resolve(PAGE),
@@ -223,17 +286,21 @@ public final class LabelIssues {
         String.format(
             Locale.ROOT,
             "%,d images scored %s; %,d flagged by confident learning (%.2f %%), the first %d"
-                + " here, least believable first.",
+                + " here, least believable first; %,d near-duplicate pairs with different labels.",
             report.images(),
             testSplit
                 ? "by a model trained on the training split"
                 : "out of fold, " + folds + " folds",
             report.issues().size(),
             100 * report.estimatedWrong(),
-            Math.min(PAGE_MAX, report.issues().size())),
+            Math.min(PAGE_MAX, report.issues().size()),
+            report.duplicates().size()),
         all,
         report.issues(),
-        PAGE_MAX);
+        PAGE_MAX,
+        pairs,
+        PAGE_MAX_PAIRS,
+        i -> oof[i]);
     writeOutOfFold(outDir.resolve(OUT_OF_FOLD), probs, all, k);
     return report;
   }
@@ -339,7 +406,35 @@ public final class LabelIssues {
     return out;
   }
 
-  /** label_issues.csv (one row an issue) and label_issues.json (everything). */
+  /** The near-duplicates with different labels, one row a pair. */
+  public static final String DUPLICATES = "near_duplicates.csv";
+
+  /**
+   * Two images that look the same and carry different labels.
+   *
+   * @param pathA one image's file (or {@code #index})
+   * @param indexA its index in the searched split
+   * @param labelA its label
+   * @param pathB the other image
+   * @param indexB its index
+   * @param labelB its label
+   * @param hashDistance differing perceptual-hash bits
+   * @param correlation pixel correlation of the grey images (1: equal up to brightness)
+   */
+  public record Duplicate(
+      String pathA,
+      int indexA,
+      String labelA,
+      String pathB,
+      int indexB,
+      String labelB,
+      int hashDistance,
+      double correlation) {}
+
+  /**
+   * label_issues.csv (one row an issue), near_duplicates.csv (one row a pair) and label_issues.json
+   * (everything).
+   */
   static void write(Report r, String data, String split, int folds, Path outDir) {
     StringBuilder csv =
         new StringBuilder(
@@ -362,6 +457,23 @@ public final class LabelIssues {
     }
     AtomicFiles.write(
         outDir.resolve("label_issues.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    StringBuilder dup =
+        new StringBuilder(
+            "path_a,index_a,label_a,path_b,index_b,label_b,hash_distance,correlation\n");
+    for (Duplicate p : r.duplicates())
+      dup.append(dev.imgclass.data.CsvManifest.quote(p.pathA()))
+          .append(',')
+          .append(p.indexA())
+          .append(',')
+          .append(dev.imgclass.data.CsvManifest.quote(p.labelA()))
+          .append(',')
+          .append(dev.imgclass.data.CsvManifest.quote(p.pathB()))
+          .append(',')
+          .append(p.indexB())
+          .append(',')
+          .append(dev.imgclass.data.CsvManifest.quote(p.labelB()))
+          .append(String.format(Locale.ROOT, ",%d,%.4f\n", p.hashDistance(), p.correlation()));
+    AtomicFiles.write(outDir.resolve(DUPLICATES), dup.toString().getBytes(StandardCharsets.UTF_8));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("data", data);
     m.put("split", split);
@@ -377,6 +489,10 @@ public final class LabelIssues {
     m.put("wrong_share_per_class", share);
     m.put("noise_matrix_given_by_true", r.noiseMatrix());
     m.put("seconds", r.seconds());
+    m.put("near_duplicates", r.duplicates().size());
+    m.put(
+        "near_duplicate_pairs",
+        r.duplicates().subList(0, Math.min(JSON_MAX_PAIRS, r.duplicates().size())));
     m.put("label_issues", r.issues());
     AtomicFiles.write(
         outDir.resolve("label_issues.json"), Json.write(m).getBytes(StandardCharsets.UTF_8));
