@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       ModelsCommand.class,
       ExportCommand.class,
       BenchCommand.class,
+      AdviseCommand.class,
       ReportCommand.class,
       CompareCommand.class,
       DataCommand.class,

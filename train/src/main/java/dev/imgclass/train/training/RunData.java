@@ -39,15 +39,7 @@ public record RunData(
   /** Opens {@code source} at the image size and channels the run asks for (or its model's). */
   public static RunData open(
       TrainConfig cfg, String source, DataOptions options, Path runDir, PrintStream out) {
-    ModelRegistry.Entry entry = ModelRegistry.entry(cfg.model()); // fail fast on a bad name
-    int cardSize = WeightsCard.forRun(cfg).map(WeightsCard::inputSize).orElse(0);
-    int size =
-        cfg.imageSize() > 0 ? cfg.imageSize() : cardSize > 0 ? cardSize : entry.defaultInputSize();
-    if (cfg.imageSize() == 0 && cardSize > 0)
-      out.printf("finetune: image files resized to %d px, the checkpoint's input size%n", cardSize);
-    int channels = cfg.channels() > 0 ? cfg.channels() : 3;
-    DataSplits splits =
-        DataSources.open(source, new DataSources.Load(channels, size, options.maxPixels()));
+    DataSplits splits = DataSources.open(source, load(cfg, options, out));
     Dataset train0 = splits.train();
     if (cfg.imageSize() > 0
         && !(train0 instanceof FileDataset)
@@ -56,6 +48,22 @@ public record RunData(
           "note: --image-size %d resizes image files only; this data keeps its %d px%n",
           cfg.imageSize(), train0.height());
     return of(cfg, splits, options, runDir, out);
+  }
+
+  /**
+   * The shape the run reads image files at: {@code cfg.imageSize()}, else a finetune checkpoint's
+   * input size (said on {@code out}), else the model's default; {@code cfg.channels()}, else RGB.
+   * IDX and generated data keep their own shape whatever this says.
+   */
+  public static DataSources.Load load(TrainConfig cfg, DataOptions options, PrintStream out) {
+    ModelRegistry.Entry entry = ModelRegistry.entry(cfg.model()); // fail fast on a bad name
+    int cardSize = WeightsCard.forRun(cfg).map(WeightsCard::inputSize).orElse(0);
+    int size =
+        cfg.imageSize() > 0 ? cfg.imageSize() : cardSize > 0 ? cardSize : entry.defaultInputSize();
+    if (cfg.imageSize() == 0 && cardSize > 0)
+      out.printf("finetune: image files resized to %d px, the checkpoint's input size%n", cardSize);
+    int channels = cfg.channels() > 0 ? cfg.channels() : 3;
+    return new DataSources.Load(channels, size, options.maxPixels());
   }
 
   /**
