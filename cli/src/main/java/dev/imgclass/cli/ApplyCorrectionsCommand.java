@@ -20,7 +20,9 @@ import picocli.CommandLine.Parameters;
           + " corrected, excluded for images marked unclear, which training then leaves out)."
           + " The images and folders are only read.",
       "DECISIONS: a CSV with path,decision[,label] (decision: accept, keep, relabel, unclear), or"
-          + " a label_issues.csv, whose every suggestion is accepted."
+          + " a label_issues.csv, whose suggestions are accepted: every one, or with"
+          + " --accept-above P those the models give at least P, the others kept or, with"
+          + " --exclude-others, left out of training."
     })
 final class ApplyCorrectionsCommand implements Callable<Integer> {
   @Parameters(
@@ -37,12 +39,31 @@ final class ApplyCorrectionsCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The manifest to write (.csv).")
   Path out;
 
+  @Option(
+      names = "--accept-above",
+      defaultValue = "0",
+      description =
+          "For a label_issues.csv: accept a suggestion only when its suggested_prob is at least"
+              + " this (default: 0, every one).")
+  double acceptAbove;
+
+  @Option(
+      names = "--exclude-others",
+      description =
+          "For a label_issues.csv with --accept-above: leave the flagged images whose suggestion"
+              + " is not accepted out of training (label_source excluded) instead of keeping them.")
+  boolean excludeOthers;
+
   @Option(names = "--json", description = "Print the result as one JSON document.")
   boolean json;
 
   @Override
   public Integer call() {
-    Corrections.Result r = Corrections.apply(data, decisions, out);
+    if (excludeOthers && acceptAbove <= 0)
+      throw new dev.imgclass.core.ImgclassException(
+          "--exclude-others needs --accept-above P (without it every suggestion is accepted)");
+    Corrections.Result r =
+        Corrections.apply(data, decisions, out, new Corrections.Auto(acceptAbove, excludeOthers));
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("manifest", r.manifest().toString());
@@ -53,7 +74,7 @@ final class ApplyCorrectionsCommand implements Callable<Integer> {
       System.out.println(Json.write(m));
     } else {
       System.out.printf(
-          "%,d images: %,d labels corrected, %,d excluded as unclear, %,d reviewed and kept;"
+          "%,d images: %,d labels corrected, %,d excluded, %,d reviewed and kept;"
               + " written to %s (train with --data %s)%n",
           r.images(), r.corrected(), r.excluded(), r.kept(), r.manifest(), r.manifest());
     }

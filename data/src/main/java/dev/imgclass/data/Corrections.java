@@ -25,7 +25,8 @@ import org.apache.commons.csv.CSVRecord;
  * <p>Decisions are a CSV with a header: {@code path}, {@code decision} ({@code accept}, {@code
  * keep}, {@code relabel} or {@code unclear}) and {@code label} (the label to use for {@code accept}
  * and {@code relabel}; {@code accept} may take it from a {@code suggested_label} column instead). A
- * {@code label_issues.csv} (no {@code decision} column) accepts every suggestion.
+ * {@code label_issues.csv} (no {@code decision} column) is decided automatically by an {@link Auto}
+ * policy: by default every suggestion is accepted.
  */
 public final class Corrections {
   private Corrections() {}
@@ -43,9 +44,35 @@ public final class Corrections {
   private record Decision(Kind kind, String label, long line) {}
 
   /**
+   * How a {@code label_issues.csv} (suggestions, no decisions) is decided without a person:
+   * suggestions whose {@code suggested_prob} is at least {@code acceptAbove} are accepted; the
+   * other flagged images are kept as they are or, with {@code excludeOthers}, left out of training.
+   *
+   * @param acceptAbove least probability of the suggestion to accept it, in [0, 1]
+   * @param excludeOthers leave the flagged images whose suggestion is not accepted out
+   */
+  public record Auto(double acceptAbove, boolean excludeOthers) {
+    /** Accept every suggestion. */
+    public static final Auto ACCEPT_ALL = new Auto(0, false);
+
+    public Auto {
+      if (!(acceptAbove >= 0 && acceptAbove <= 1))
+        throw new ImgclassException("--accept-above must be in [0, 1], got " + acceptAbove);
+    }
+  }
+
+  /**
    * Reads {@code data} (an image folder or CSV manifest) and {@code decisions}; writes {@code out}.
    */
   public static Result apply(String data, Path decisions, Path out) {
+    return apply(data, decisions, out, Auto.ACCEPT_ALL);
+  }
+
+  /**
+   * As {@link #apply(String, Path, Path)}; {@code auto} decides the rows of a {@code
+   * label_issues.csv} (a decisions file with a {@code decision} column is applied as it says).
+   */
+  public static Result apply(String data, Path decisions, Path out, Auto auto) {
     DataSpec spec = DataSpec.parse(data);
     ImageFolder.Index index;
     DataIssues issues = new DataIssues();
@@ -72,7 +99,7 @@ public final class Corrections {
         splitOf.put(e.name(), s.getKey());
       }
     }
-    Map<String, Decision> wanted = read(decisions, index.classes());
+    Map<String, Decision> wanted = read(decisions, index.classes(), auto);
     Map<String, Decision> byEntry = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, Decision> d : wanted.entrySet()) {
@@ -136,7 +163,7 @@ public final class Corrections {
     return new Result(out, images, corrected, excluded, kept);
   }
 
-  private static Map<String, Decision> read(Path file, List<String> classes) {
+  private static Map<String, Decision> read(Path file, List<String> classes, Auto auto) {
     if (!Files.isRegularFile(file))
       throw new ImgclassException("decisions file not found: " + file);
     Map<String, Decision> out = new LinkedHashMap<>();
@@ -166,13 +193,28 @@ public final class Corrections {
             file
                 + ": give a decision column (accept, keep, relabel, unclear) or a label_issues.csv"
                 + " with suggested_label");
+      boolean byProbability = issuesFile && auto.acceptAbove() > 0;
+      if (byProbability && !header.containsKey("suggested_prob"))
+        throw new ImgclassException(
+            file + ": --accept-above needs a suggested_prob column (a label_issues.csv has one)");
       for (CSVRecord rec : parser) {
         String path = value(rec, header, "path");
         if (path.isEmpty())
           throw new ImgclassException(file + " line " + line(rec) + ": empty path");
         Kind kind;
-        if (issuesFile) kind = Kind.ACCEPT;
-        else {
+        if (issuesFile) {
+          kind = Kind.ACCEPT;
+          if (byProbability) {
+            double p;
+            try {
+              p = Double.parseDouble(value(rec, header, "suggested_prob"));
+            } catch (NumberFormatException e) {
+              throw new ImgclassException(
+                  file + " line " + line(rec) + ": suggested_prob is not a number");
+            }
+            if (p < auto.acceptAbove()) kind = auto.excludeOthers() ? Kind.UNCLEAR : Kind.KEEP;
+          }
+        } else {
           String k = value(rec, header, "decision").toLowerCase(Locale.ROOT);
           kind =
               switch (k) {

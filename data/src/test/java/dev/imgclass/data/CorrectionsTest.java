@@ -80,6 +80,52 @@ class CorrectionsTest {
   }
 
   @Test
+  void a_label_issues_file_is_decided_by_the_suggestions_probability(@TempDir Path dir)
+      throws Exception {
+    Path data = dir.resolve("photos");
+    FolderData.write(data, CLASSES, 2);
+    Path issues = dir.resolve("label_issues.csv");
+    Files.writeString(
+        issues,
+        "rank,path,index,given_label,suggested_label,given_prob,suggested_prob\n"
+            + "1,dog/img 1.JPG,3,dog,cat,0.01,0.95\n"
+            + "2,cat/img 0.png,0,cat,fox,0.10,0.49\n"
+            + "3,fox/img 0.png,4,fox,dog,0.20,0.50\n");
+    // at 0.5: two accepted (0.5 included), the third kept
+    Corrections.Result kept =
+        Corrections.apply(
+            data.toString(), issues, dir.resolve("k.csv"), new Corrections.Auto(0.5, false));
+    assertThat(kept.corrected()).isEqualTo(2);
+    assertThat(kept.kept()).isEqualTo(1);
+    assertThat(kept.excluded()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("k.csv")))
+        .contains("photos/cat/img 0.png,cat,train,original")
+        .contains("photos/fox/img 0.png,dog,train,corrected");
+    // ... or the third left out of training
+    Corrections.Result out =
+        Corrections.apply(
+            data.toString(), issues, dir.resolve("x.csv"), new Corrections.Auto(0.5, true));
+    assertThat(out.corrected()).isEqualTo(2);
+    assertThat(out.excluded()).isEqualTo(1);
+    assertThat(Files.readAllLines(dir.resolve("x.csv")))
+        .contains("photos/cat/img 0.png,cat,train,excluded");
+    // an excluded image is not in the training data any more
+    assertThat(DataSources.open(dir.resolve("x.csv").toString()).train().size())
+        .isEqualTo(out.images() - 1);
+    assertThatThrownBy(() -> new Corrections.Auto(1.5, false))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("--accept-above must be in [0, 1]");
+    Path noProb = dir.resolve("np.csv");
+    Files.writeString(noProb, "path,suggested_label\ndog/img 1.JPG,cat\n");
+    assertThatThrownBy(
+            () ->
+                Corrections.apply(
+                    data.toString(), noProb, dir.resolve("y.csv"), new Corrections.Auto(0.5, true)))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("needs a suggested_prob column");
+  }
+
+  @Test
   void bad_decisions_are_refused_with_the_line_named(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("photos");
     FolderData.write(data, CLASSES, 2);
