@@ -5,6 +5,7 @@ import dev.imgclass.core.Json;
 import dev.imgclass.runtime.Classifier;
 import dev.imgclass.runtime.Classifiers;
 import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.NativeAllocator;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.export.OnnxExporter;
 import dev.imgclass.train.models.Net;
@@ -82,17 +83,18 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       if (tmpOnnx != null) Files.deleteIfExists(tmpOnnx);
     }
+    // libtorch's speed depends on how its memory is allocated: say how, with every result
+    boolean torch = backends.stream().anyMatch(b -> b.startsWith("torch"));
+    String allocator = torch ? NativeAllocator.state() : "not used (ONNX Runtime's own arena)";
     if (json) {
-      System.out.println(
-          Json.write(
-              Map.of(
-                  "model",
-                  model.model.toString(),
-                  "threads",
-                  model.flags.threads,
-                  "results",
-                  rows)));
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("model", model.model.toString());
+      doc.put("threads", model.flags.threads);
+      doc.put("native_allocator", allocator);
+      doc.put("results", rows);
+      System.out.println(Json.write(doc));
     } else {
+      if (torch) System.out.println("native allocator: " + allocator);
       System.out.printf("%-11s %6s %9s %9s %9s%n", "backend", "batch", "p50 ms", "p99 ms", "img/s");
       for (Map<String, Object> r : rows) {
         System.out.printf(

@@ -57,6 +57,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     row.put("kind", "train");
     row.put("batch", cfg.batchSize());
     SpeedProbe.Speed speed = SpeedProbe.measure(cfg, 1, 28, 10, steps);
+    row.put("native_allocator", dev.imgclass.train.engine.NativeAllocator.state());
     row.put("img_per_s", speed.meanImagesPerSecond());
     row.put("median_ms", speed.medianStepMs());
     row.put("steps", steps);

@@ -9,8 +9,9 @@ import org.bytedeco.javacpp.Loader;
  * first use; loading {@code libtorch_cpu.so} in the middle of that extraction crashed the JVM
  * (SIGSEGV in pthread_mutex_lock) on every run with an empty cache, here. Extracting every native
  * file first, then loading, never did. Called from the static initialisers of the engine classes.
- * Also switches off NNPACK, which logs a warning per convolution on CPUs it does not support, and
- * pins OpenBLAS to one thread (see {@link #pinOpenBlas}).
+ * Configures the native allocator first ({@link NativeAllocator}). Also switches off NNPACK, which
+ * logs a warning per convolution on CPUs it does not support, and pins OpenBLAS to one thread (see
+ * {@link #pinOpenBlas}).
  */
 public final class Natives {
   private static boolean loaded;
@@ -19,6 +20,8 @@ public final class Natives {
 
   public static synchronized void load() {
     if (loaded) return;
+    // before libtorch allocates anything: see NativeAllocator
+    NativeAllocator.configure();
     try {
       String platform = Loader.getPlatform();
       for (String pkg :
