@@ -5,8 +5,9 @@ image files as a user would.
 
 OUT/images/train-NNNNN.png and test-NNNNN.png (grey PNG, 28x28), OUT/labels.csv
 (path,label,split: the first TRAIN training images with 10 % of their labels changed, half
-between confusable pairs, half to a random other class, seeded; all TEST test images with their
-real labels) and OUT/flips.csv (path,true,given,kind).
+between confusable pairs, half to a random other class, seeded, plus 20 near-duplicate copies of
+correctly labelled ones filed under another class; the first TEST test images with their real
+labels) and OUT/flips.csv (path,true,given,kind).
 Usage: label_loop_data.py OUT [TRAIN] [TEST]   (default 10000, 10000)"""
 import gzip
 import os
@@ -59,12 +60,27 @@ def main():
             rows.append("%s,%s,%s" % (path, NAMES[given[i]], split))
             if split == "train" and given[i] != lab[i]:
                 flips.append("%s,%s,%s,%s" % (path, NAMES[lab[i]], NAMES[given[i]], kinds[i]))
+        if split == "train":
+            # near-duplicates with another label: 10 JPEG re-encodings (quality 80) and 10
+            # brightened copies (+25) of correctly labelled images, filed under another class
+            clean = [i for i in order if given[i] == lab[i]][:20]
+            for k, i in enumerate(clean):
+                other = rng.choice([c for c in range(10) if c != lab[i]])
+                if k < 10:
+                    path = "images/copy-%05d.jpg" % i
+                    Image.fromarray(px[i], "L").save(os.path.join(out, path), quality=80)
+                else:
+                    path = "images/copy-%05d.png" % i
+                    bright = np.minimum(px[i].astype(np.int32) + 25, 255).astype(np.uint8)
+                    Image.fromarray(bright, "L").save(os.path.join(out, path))
+                rows.append("%s,%s,%s" % (path, NAMES[other], split))
+                flips.append("%s,%s,%s,%s" % (path, NAMES[lab[i]], NAMES[other], "duplicate"))
     with open(os.path.join(out, "labels.csv"), "w") as f:
         f.write("\n".join(rows) + "\n")
     with open(os.path.join(out, "flips.csv"), "w") as f:
         f.write("\n".join(flips) + "\n")
-    print("wrote %d training images (%d labels changed) and %d test images to %s"
-          % (n_train, len(flips) - 1, n_test, out))
+    print("wrote %d training images (%d labels changed, 20 of them near-duplicate copies) and %d test images to %s"
+          % (n_train + 20, len(flips) - 1, n_test, out))
 
 
 if __name__ == "__main__":
