@@ -108,7 +108,13 @@ class ParetoTest {
         new Classifier() {
           @Override
           public ModelSpec spec() {
-            throw new UnsupportedOperationException();
+            return new ModelSpec(
+                "resnet20",
+                java.util.List.of("a", "b"),
+                1,
+                2,
+                java.util.List.of(0.5),
+                java.util.List.of(0.25));
           }
 
           @Override
