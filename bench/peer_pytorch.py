@@ -38,6 +38,14 @@ IN_CH, SIZE, CLASSES = 1, 28, 10
 SMALL_INPUT = 64  # imgclass Net.SMALL_INPUT: below it, ImageNet stems run at stride 1
 
 
+def allocator_env():
+    """glibc malloc settings this process runs under: the peer is only fair with the same ones."""
+    import os
+    keys = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "LD_PRELOAD")
+    set_ = [f"{k}={os.environ[k]}" for k in keys if os.environ.get(k)]
+    return " ".join(set_) if set_ else "glibc defaults"
+
+
 # ---------------------------------------------------------------- model ----
 def conv3x3(cin, cout, stride=1):
     return nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
@@ -242,6 +250,7 @@ def main():
         print(f"{args.model}: {n_params:,} params ({n_params / 1e6:.2f} M), torch "
               f"{torch.__version__}, threads {torch.get_num_threads()}, "
               f"channels_last {args.channels_last}")
+        print(f"allocator: {allocator_env()}")
         print(f"{'kind':<6}{'prec':<6}{'batch':>6}{'img/s':>10}{'median ms':>11}{'p99 ms':>9}")
 
     jobs = [] if args.no_train else [(bench_train, (prec,)) for prec in precisions]
@@ -251,7 +260,7 @@ def main():
         if args.json:
             rec = {"system": "pytorch", "model": args.model, "torch_version": torch.__version__,
                    "threads": torch.get_num_threads(), "params": n_params,
-                   "channels_last": args.channels_last, **r}
+                   "channels_last": args.channels_last, "allocator": allocator_env(), **r}
             print(json.dumps(rec), flush=True)
         else:
             p99 = f"{r['p99_ms']:9.2f}" if "p99_ms" in r else f"{'-':>9}"

@@ -16,13 +16,17 @@ mkdir -p "$OUT"
 RAW="$OUT/train_throughput.jsonl"
 : > "$RAW"
 ./imgclass models > /dev/null   # build first, outside the timed runs
+# The peer runs under the allocator settings imgclass sets for itself (engine.NativeAllocator):
+# glibc's defaults mmap and unmap large activations on every step, which once slowed the peer by
+# up to 4x (issue 15). Each JSON row records the settings it ran with.
+FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296)
 # each system in both memory layouts: NCHW (the default of both) and channels-last
 for r in $(seq "$ROUNDS"); do
   for p in fp32 bf16; do
     ./imgclass bench-train --precision "$p" --threads 2 --steps 60 >> "$RAW"
-    /usr/bin/python3 bench/peer_pytorch.py --threads 2 --precision "$p" --train-steps 60 --warmup-steps 10 --infer-batches "" --json >> "$RAW"
+    "${FORCE[@]}" /usr/bin/python3 bench/peer_pytorch.py --threads 2 --precision "$p" --train-steps 60 --warmup-steps 10 --infer-batches "" --json >> "$RAW"
     IMGCLASS_JAVA_OPTS=-Dimgclass.channelsLast=true ./imgclass bench-train --precision "$p" --threads 2 --steps 60 >> "$RAW"
-    /usr/bin/python3 bench/peer_pytorch.py --threads 2 --precision "$p" --train-steps 60 --warmup-steps 10 --infer-batches "" --json --channels-last >> "$RAW"
+    "${FORCE[@]}" /usr/bin/python3 bench/peer_pytorch.py --threads 2 --precision "$p" --train-steps 60 --warmup-steps 10 --infer-batches "" --json --channels-last >> "$RAW"
   done
 done
 if [ "$LOOP" = "--loop" ]; then
@@ -42,6 +46,8 @@ while True:  # a stream of JSON objects, one per line or pretty-printed
     rows.append(obj)
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print(f"machine: {cpu}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; threads 2; batch 128; ResNet-20 1x28x28")
+allocs = sorted({(r.get("system"), r.get("native_allocator") or r.get("allocator") or "?") for r in rows if r.get("kind") == "train"})
+print("allocator: " + "; ".join(f"{s}: {a}" for s, a in allocs))
 print()
 def runs(system, p, cl):
     # batch / median step time: one burst of load from another tenant moves a mean, not a median

@@ -74,7 +74,7 @@ final class ApplyCorrectionsCommand implements Callable<Integer> {
       System.out.println(Json.write(m));
     } else {
       System.out.printf(
-          "%,d images: %,d labels corrected, %,d excluded, %,d reviewed and kept;"
+          "%,d images: %,d labels corrected, %,d excluded, %,d flagged or reviewed and kept as given;"
               + " written to %s (train with --data %s)%n",
           r.images(), r.corrected(), r.excluded(), r.kept(), r.manifest(), r.manifest());
     }
