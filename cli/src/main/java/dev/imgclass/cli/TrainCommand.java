@@ -38,9 +38,44 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin DataFlags dataFlags = new DataFlags();
 
+  @Option(
+      names = "--teacher",
+      paramLabel = "MODEL",
+      description =
+          "Distil from this model (a run directory, or an .onnx file written by 'imgclass"
+              + " export') trained on the same classes: (1-A)*CE + A*T^2*KL(teacher||student)"
+              + " (docs/TRAINING.md).")
+  String teacher;
+
+  @Option(
+      names = "--kd-alpha",
+      paramLabel = "A",
+      description =
+          "Weight of the distillation term, in [0, 1]; the cross-entropy gets 1-A (default:"
+              + " 0.9).")
+  Double kdAlpha;
+
+  @Option(
+      names = "--kd-temperature",
+      paramLabel = "T",
+      description = "Softmax temperature of the distillation term, > 0 (default: 4).")
+  Double kdTemperature;
+
+  @Option(
+      names = "--kd-cache",
+      description =
+          "Run the teacher once over the training images and reuse its logits; needs"
+              + " --augment none (an augmented batch needs the teacher every step).")
+  boolean kdCache;
+
   @Override
   public Integer call() {
-    TrainConfig cfg = options.apply(TrainConfig.builder()).build();
+    TrainConfig.Builder b = options.apply(TrainConfig.builder());
+    if (teacher != null) b.teacher = teacher;
+    b.kdAlpha = kdAlpha;
+    b.kdTemperature = kdTemperature;
+    b.kdCache = kdCache;
+    TrainConfig cfg = b.build();
     if (out == null) {
       if (resume)
         throw new dev.imgclass.core.ImgclassException(

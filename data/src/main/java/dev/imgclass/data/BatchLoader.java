@@ -128,6 +128,7 @@ public final class BatchLoader implements AutoCloseable {
     int len = pre.inputLength();
     float[] x = new float[n * len];
     long[] y = new long[n];
+    int[] from = new int[n];
     SplittableRandom rng = new SplittableRandom(Seeds.mix(seed, epoch, b));
     for (int j = 0; j < n; j++) {
       int pos = start + j;
@@ -150,10 +151,11 @@ public final class BatchLoader implements AutoCloseable {
       }
       pre.normalizeInto(augment.apply(pre.toInputSize(img), rng), x, j * len);
       y[j] = data.label(idx);
+      from[j] = idx;
     }
     long stepSeed = Seeds.mix(seed, epoch, b) ^ 0x6a09e667f3bcc908L;
     float[] targets = mixer == null ? null : mixer.mix(x, y, n, rng);
-    return new Batch(x, y, n, stepSeed, targets);
+    return new Batch(x, y, n, stepSeed, targets, from);
   }
 
   /**

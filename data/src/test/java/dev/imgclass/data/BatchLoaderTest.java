@@ -84,8 +84,20 @@ class BatchLoaderTest {
         new BatchLoader(
             d, pre(d), Augmentation.parse("none"), null, 4, 1, false, false, 2, issues)) {
       List<Batch> all = new ArrayList<>();
-      l.epoch(l.order(0), 0, 0).forEachRemaining(all::add);
+      int[] order = l.order(0);
+      l.epoch(order, 0, 0).forEachRemaining(all::add);
       assertThat(all.stream().mapToInt(Batch::size).sum()).isEqualTo(16);
+      // each row names the image it holds: the order's, or the substitute for the broken file
+      int broken = -1;
+      for (int i = 0; i < d.size(); i++) if (d.name(i).equals("a/img 2.png")) broken = i;
+      for (int b = 0; b < all.size(); b++) {
+        for (int j = 0; j < all.get(b).size(); j++) {
+          int at = b * 4 + j;
+          int want = order[at] == broken ? order[(at + 1) % order.length] : order[at];
+          assertThat(all.get(b).indices()[j]).isEqualTo(want);
+          assertThat(all.get(b).labels()[j]).isEqualTo(d.label(want));
+        }
+      }
     }
     assertThat(issues.badFiles()).extracting(DataIssues.Issue::file).containsExactly("a/img 2.png");
   }

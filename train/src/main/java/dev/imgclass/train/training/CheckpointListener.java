@@ -34,16 +34,13 @@ final class CheckpointListener implements TrainListener {
   public void onStep(Step s) {
     if (everySteps > 0 && s.globalStep() % everySteps == 0 && s.batch() + 1 < s.batches()) {
       state =
-          new TrainState(
+          state.at(
               s.epoch(),
               s.batch() + 1,
               s.globalStep(),
               state.bestScore(),
               state.bestEpoch(),
-              seconds0 + s.epochSeconds(),
-              state.config(),
-              state.precision(),
-              state.dataFingerprint());
+              seconds0 + s.epochSeconds());
       checkpoints.save("last", net, optimizer, state);
     }
   }
@@ -54,16 +51,13 @@ final class CheckpointListener implements TrainListener {
     boolean best = score > state.bestScore();
     seconds0 += e.seconds();
     state =
-        new TrainState(
+        state.at(
             e.epoch() + 1,
             0,
             e.globalStep(),
             best ? score : state.bestScore(),
             best ? e.epoch() + 1 : state.bestEpoch(),
-            seconds0,
-            state.config(),
-            state.precision(),
-            state.dataFingerprint());
+            seconds0);
     checkpoints.save("last", net, optimizer, state);
     if (best) checkpoints.save("best", net, optimizer, state);
   }

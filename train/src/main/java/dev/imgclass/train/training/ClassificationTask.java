@@ -11,24 +11,30 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * One supervised step: forward (under autocast for BF16), FP32 loss, backward, optional gradient
- * clipping, optimizer update. Everything native it creates is freed when its PointerScope closes,
- * so memory stays flat over any number of steps. A non-finite loss returns before the backward
- * pass, leaving the weights untouched.
+ * One training step: forward (under autocast for BF16), the {@link Objective}'s FP32 loss (plain
+ * cross-entropy, or {@link Distillation}), backward, optional gradient clipping, optimizer update.
+ * Everything native it creates is freed when its PointerScope closes, so memory stays flat over any
+ * number of steps. A non-finite loss returns before the backward pass, leaving the weights
+ * untouched.
  */
 public final class ClassificationTask implements TrainTask {
   private final Net net;
   private final Optimizer optimizer;
-  private final Loss loss;
+  private final Objective objective;
   private final Precision precision;
   private final double gradClip;
   private final long[] inputShape;
 
   public ClassificationTask(
       Net net, Optimizer optimizer, Loss loss, Precision precision, double gradClip) {
+    this(net, optimizer, Objective.supervised(loss), precision, gradClip);
+  }
+
+  ClassificationTask(
+      Net net, Optimizer optimizer, Objective objective, Precision precision, double gradClip) {
     this.net = net;
     this.optimizer = optimizer;
-    this.loss = loss;
+    this.objective = objective;
     this.precision = precision;
     this.gradClip = gradClip;
     int s = net.spec().inputSize();
@@ -47,21 +53,16 @@ public final class ClassificationTask implements TrainTask {
       try (Engine.Scope a = Engine.autocast(precision)) {
         logits = net.forward(x, true); // (B, C, H, W) -> (B, K)
       }
-      Tensor l =
-          batch.targets() == null
-              ? loss.apply(logits, y)
-              : loss.applySoft(
-                  logits,
-                  Tensors.floats(
-                      batch.targets(), batch.size(), batch.targets().length / batch.size()));
+      Objective.Terms terms = objective.apply(batch, x, logits, y);
+      Tensor l = terms.total();
       double value = l.item_double();
-      if (!Double.isFinite(value)) return new StepResult(value, 0, batch.size());
+      if (!Double.isFinite(value)) return new StepResult(value, 0, batch.size(), terms.values());
       l.backward();
       if (gradClip > 0) optimizer.clipGradNorm(gradClip);
       optimizer.step(lr);
       optimizer.zeroGrad();
       long correct = logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
-      return new StepResult(value, correct, batch.size());
+      return new StepResult(value, correct, batch.size(), terms.values());
     }
   }
 }

@@ -82,11 +82,15 @@ public final class ConsoleProgress implements TrainListener {
         Double.isNaN(e.valAcc())
             ? ""
             : String.format("  val loss %.4f acc %.2f%%", e.valLoss(), 100 * e.valAcc());
+    StringBuilder parts = new StringBuilder();
+    e.trainParts().forEach((name, v) -> parts.append(String.format(" %s %.4f", name, v)));
+    String partsText = parts.isEmpty() ? "" : " (" + parts.substring(1) + ")";
     out.printf(
-        "epoch %d/%d  train loss %.4f acc %.2f%%%s  %.0f img/s  %.1f s  lr %.4g  rss %d MB%n",
+        "epoch %d/%d  train loss %.4f%s acc %.2f%%%s  %.0f img/s  %.1f s  lr %.4g  rss %d MB%n",
         e.epoch() + 1,
         e.epochs(),
         e.trainLoss(),
+        partsText,
         100 * e.trainAcc(),
         val,
         e.imagesPerSecond(),

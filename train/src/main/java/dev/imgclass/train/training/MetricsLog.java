@@ -15,9 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Appends one row per epoch to {@code metrics.csv} and {@code metrics.jsonl}. On resume, rows of
- * epochs after the checkpoint are dropped first (the files are rewritten atomically), so the files
- * always describe one run; a row cut short by a crash is dropped with them.
+ * Appends one row per epoch to {@code metrics.csv} and {@code metrics.jsonl}; the named parts of a
+ * loss of several terms (distillation's {@code ce} and {@code kd}) go to the JSON rows as {@code
+ * train_NAME}, the CSV keeping its fixed columns. On resume, rows of epochs after the checkpoint
+ * are dropped first (the files are rewritten atomically), so the files always describe one run; a
+ * row cut short by a crash is dropped with them.
  */
 final class MetricsLog implements TrainListener {
   static final String HEADER =
@@ -67,6 +69,7 @@ final class MetricsLog implements TrainListener {
     m.put("lr", e.lr());
     m.put("train_loss", e.trainLoss());
     m.put("train_acc", e.trainAcc());
+    e.trainParts().forEach((name, v) -> m.put("train_" + name, v)); // train_ce, train_kd
     m.put("val_loss", Double.isNaN(e.valLoss()) ? null : e.valLoss());
     m.put("val_acc", Double.isNaN(e.valAcc()) ? null : e.valAcc());
     m.put("img_per_s", e.imagesPerSecond());

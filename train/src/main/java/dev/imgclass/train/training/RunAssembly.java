@@ -53,7 +53,8 @@ public final class RunAssembly {
       BatchLoader loader,
       LrSchedule schedule,
       TrainTask task,
-      Evaluator evaluator) {
+      Evaluator evaluator,
+      Optional<Teacher> teacher) {
 
     /** The loop over these parts, running {@code task} (this run's, or one wrapping it). */
     Trainer trainer(TrainTask task, List<TrainListener> listeners) {
@@ -105,10 +106,23 @@ public final class RunAssembly {
     freeze(cfg, net, out);
     Optimizer optimizer =
         Optimizer.create(cfg, net.params(), name -> net.inBody(name) ? cfg.backboneLr() : 1.0);
-    TrainState start = TrainState.start(cfg, precision.label(), data.fingerprint());
+    Optional<Teacher> teacher = openTeacher(cfg, spec, precision, threads);
+    Optional<TeacherIdentity> teacherId = teacher.map(Teacher::identity);
+    TrainState start =
+        TrainState.start(
+            cfg,
+            precision.label(),
+            data.fingerprint(),
+            teacherId.map(TeacherIdentity::sha256).orElse(null));
     if (resume.isPresent()) {
       Checkpoints.Loaded r = resume.get().checkpoint();
-      r.state().checkResumableWith(cfg, precision.label(), data.fingerprint());
+      try {
+        r.state()
+            .checkResumableWith(cfg, precision.label(), data.fingerprint(), teacherId.orElse(null));
+      } catch (RuntimeException e) {
+        teacher.ifPresent(Teacher::close);
+        throw e;
+      }
       Weights.load(net, r.weights(), resume.get().dir().toString());
       optimizer.loadState(r.optimizer());
       start = r.state().withConfig(cfg); // operational settings (threads, ...) may have changed
@@ -148,7 +162,9 @@ public final class RunAssembly {
         LrSchedule.warmupCosine(
             cfg.lr(), cfg.warmupEpochs(), loader.batchesPerEpoch(), cfg.epochs());
     Loss loss = new Loss(cfg.labelSmoothing(), classWeights, logitAdjust, spec.numClasses());
-    TrainTask task = new ClassificationTask(net, optimizer, loss, precision, cfg.gradClip());
+    TrainTask task =
+        new ClassificationTask(
+            net, optimizer, objective(cfg, loss, teacher, train, out), precision, cfg.gradClip());
     long headSteps = Math.round(cfg.headEpochs() * loader.batchesPerEpoch());
     if (cfg.headEpochs() > 0) headSteps = Math.max(1, headSteps);
     int thawFrom = cfg.frozenGroups(net.groups().size());
@@ -179,7 +195,40 @@ public final class RunAssembly {
         loader,
         schedule,
         task,
-        evaluator);
+        evaluator,
+        teacher);
+  }
+
+  /** The run's teacher, opened and checked against the student, when it distils. */
+  private static Optional<Teacher> openTeacher(
+      TrainConfig cfg, ModelSpec spec, Precision precision, int threads) {
+    if (!cfg.distils()) return Optional.empty();
+    return Optional.of(Teacher.open(Path.of(cfg.teacher()), spec, precision, threads));
+  }
+
+  /** Plain cross-entropy, or distillation from the teacher (its logits cached when asked). */
+  private static Objective objective(
+      TrainConfig cfg, Loss loss, Optional<Teacher> teacher, Dataset train, PrintStream out) {
+    if (teacher.isEmpty()) return Objective.supervised(loss);
+    Teacher t = teacher.get();
+    TeacherIdentity id = t.identity();
+    out.printf(
+        "distillation: teacher %s (%s, %s, SHA-256 %s), alpha %s, temperature %s%n",
+        id.path(),
+        id.kind(),
+        t.spec().architecture(),
+        id.sha256(),
+        cfg.kdAlpha(),
+        cfg.kdTemperature());
+    if (!t.input().identity()) out.println("teacher input: " + t.input().describe());
+    if (cfg.kdCache()) {
+      long t0 = System.nanoTime();
+      t.cache(train);
+      out.printf(
+          "teacher logits cached for %d un-augmented training images (%.1f s)%n",
+          train.size(), (System.nanoTime() - t0) / 1e9);
+    }
+    return new Distillation(t, loss, cfg.kdAlpha(), cfg.kdTemperature());
   }
 
   /**

@@ -49,6 +49,13 @@ import java.util.Set;
  *     frozen with its batch norm in eval mode; 0 for none
  * @param backboneLr the body's learning rate as a multiple of the head's ({@code lr}); 1 trains
  *     every layer at the same rate
+ * @param teacher run directory or {@code .onnx} file to distil from ({@link Distillation}), empty
+ *     for none
+ * @param kdAlpha weight of the distillation term, the cross-entropy getting {@code 1 − kdAlpha}; 0
+ *     without a teacher
+ * @param kdTemperature softmax temperature of the distillation term; 0 without a teacher
+ * @param kdCache compute the teacher's logits once for the un-augmented training images instead of
+ *     on every batch (needs un-augmented batches)
  */
 public record TrainConfig(
     String model,
@@ -79,7 +86,11 @@ public record TrainConfig(
     String freeze,
     String recipe,
     double headEpochs,
-    double backboneLr) {
+    double backboneLr,
+    String teacher,
+    double kdAlpha,
+    double kdTemperature,
+    boolean kdCache) {
 
   public TrainConfig {
     require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
@@ -138,6 +149,40 @@ public record TrainConfig(
     require(
         backboneLr > 0 && backboneLr <= 10,
         "--backbone-lr must be in (0, 10] (a multiple of --lr), got " + backboneLr);
+    teacher = teacher == null ? "" : teacher.trim();
+    if (teacher.isEmpty()) {
+      require(kdAlpha == 0 && kdTemperature == 0 && !kdCache, KD_NEEDS_TEACHER);
+    } else {
+      require(kdAlpha >= 0 && kdAlpha <= 1, "--kd-alpha must be in [0, 1], got " + kdAlpha);
+      require(
+          kdTemperature > 0 && Double.isFinite(kdTemperature),
+          "--kd-temperature must be a positive number, got " + kdTemperature);
+      var aug = dev.imgclass.data.augment.Augmentation.parse(augment);
+      require(
+          !kdCache || (aug.transforms().isEmpty() && aug.batchMix().isEmpty()),
+          "--kd-cache keeps the teacher's logits of un-augmented images, but --augment is '"
+              + augment
+              + "': the teacher must see each augmented batch; use --augment none with --kd-cache,"
+              + " or drop --kd-cache");
+    }
+  }
+
+  private static final String KD_NEEDS_TEACHER =
+      "--kd-alpha, --kd-temperature and --kd-cache set up distillation: give --teacher MODEL too";
+
+  /**
+   * Default weight of the distillation term: 0.9, with the cross-entropy at 0.1, as in the recipe
+   * behind the vanilla-KD CIFAR-100 results we compare with (mdistiller's KD: CE weight 0.1, KD
+   * weight 0.9, T = 4; also CRD's). A teacher is chosen because it is better than the labels alone.
+   */
+  public static final double KD_ALPHA = 0.9;
+
+  /** Default distillation temperature (Hinton et al.; mdistiller and CRD on CIFAR-100). */
+  public static final double KD_TEMPERATURE = 4;
+
+  /** Whether this run distils from a teacher. */
+  public boolean distils() {
+    return !teacher.isEmpty();
   }
 
   /** The transfer-learning preset's name. */
@@ -150,9 +195,11 @@ public record TrainConfig(
 
   /**
    * Settings that change neither the numbers a run computes nor its data: a resumed run may change
-   * them (and uses the new values).
+   * them (and uses the new values). The teacher's path may change; its identity may not ({@link
+   * TrainState#checkResumableWith}).
    */
-  static final Set<String> OPERATIONAL = Set.of("threads", "checkpointSteps", "maxBad");
+  static final Set<String> OPERATIONAL =
+      Set.of("threads", "checkpointSteps", "maxBad", "teacher"); // a teacher by its SHA-256
 
   /**
    * Every setting that changes what a run computes, by component name, with {@code precision} as it
@@ -241,11 +288,17 @@ public record TrainConfig(
     public String recipe = "none";
     public Double headEpochs; // default: 0, or a tenth of the epochs for the finetune recipe
     public Double backboneLr; // default: 1, or 0.1 for the finetune recipe
+    public String teacher = "";
+    public Double kdAlpha; // default: KD_ALPHA with a teacher
+    public Double kdTemperature; // default: KD_TEMPERATURE with a teacher
+    public boolean kdCache;
 
     public TrainConfig build() {
       boolean adamw = optimizer.equalsIgnoreCase("adamw");
       boolean ft = recipe != null && recipe.trim().equalsIgnoreCase(FINETUNE);
       double head = headEpochs != null ? headEpochs : ft ? FINETUNE_HEAD_SHARE * epochs : 0;
+      boolean kd = teacher != null && !teacher.isBlank();
+      require(kd || (kdAlpha == null && kdTemperature == null && !kdCache), KD_NEEDS_TEACHER);
       return new TrainConfig(
           model,
           epochs,
@@ -275,7 +328,11 @@ public record TrainConfig(
           freeze,
           recipe,
           head,
-          backboneLr != null ? backboneLr : ft ? FINETUNE_BACKBONE_LR : 1);
+          backboneLr != null ? backboneLr : ft ? FINETUNE_BACKBONE_LR : 1,
+          teacher,
+          kd ? (kdAlpha != null ? kdAlpha : KD_ALPHA) : 0,
+          kd ? (kdTemperature != null ? kdTemperature : KD_TEMPERATURE) : 0,
+          kdCache);
     }
   }
 }

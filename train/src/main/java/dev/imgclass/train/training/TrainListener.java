@@ -26,7 +26,12 @@ public interface TrainListener {
       long epochImages,
       double epochSeconds) {}
 
-  /** One finished epoch. */
+  /**
+   * One finished epoch.
+   *
+   * @param trainParts the mean of each named loss part over the epoch's images ({@link
+   *     StepResult#parts}), in order; empty for a loss of one term
+   */
   record Epoch(
       int epoch,
       int epochs,
@@ -38,7 +43,35 @@ public interface TrainListener {
       double valAcc,
       double seconds,
       double imagesPerSecond,
-      long rssMb) {}
+      long rssMb,
+      java.util.Map<String, Double> trainParts) {
+    public Epoch(
+        int epoch,
+        int epochs,
+        long globalStep,
+        double lr,
+        double trainLoss,
+        double trainAcc,
+        double valLoss,
+        double valAcc,
+        double seconds,
+        double imagesPerSecond,
+        long rssMb) {
+      this(
+          epoch,
+          epochs,
+          globalStep,
+          lr,
+          trainLoss,
+          trainAcc,
+          valLoss,
+          valAcc,
+          seconds,
+          imagesPerSecond,
+          rssMb,
+          java.util.Map.of());
+    }
+  }
 
   default void onStart(int epochs, int batchesPerEpoch, TrainState from) {}
 

@@ -111,12 +111,15 @@ public final class TrainRun {
               + runDir
               + " is not empty: pass --resume to continue that run, or choose another --out");
     }
+    if (cfg.distils()) TeacherIdentity.check(Path.of(cfg.teacher())); // before reading the data
     RunData runData = data.get();
     RunAssembly.Parts parts = RunAssembly.assemble(cfg, runData, restored, out);
     RunAssembly.Listeners listeners =
         RunAssembly.listeners(parts, runDir, out, ConsoleProgress.stdoutIsTerminal());
     try (BatchLoader loader = parts.loader()) {
       parts.trainer(parts.task(), listeners.all()).fit(parts.start(), cfg.epochs());
+    } finally {
+      parts.teacher().ifPresent(Teacher::close);
     }
 
     Evaluator evaluator = parts.evaluator();
@@ -151,6 +154,7 @@ public final class TrainRun {
     provenance.put("class_counts", parts.classCounts());
     provenance.put("augment_spec", parts.augmentation().spec());
     if (parts.classWeights() != null) provenance.put("class_weights", parts.classWeights());
+    parts.teacher().ifPresent(t -> provenance.put("teacher", t.record(cfg)));
     if (runData.files()) {
       provenance.put("unusable_files", issues.badCount());
       provenance.put("skipped_files", issues.skipped());

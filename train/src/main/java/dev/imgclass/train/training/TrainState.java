@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param precision the precision {@code config.precision()} resolved to on the machine that ran it
  *     ({@code fp32} or {@code bf16}): {@code auto} may resolve differently elsewhere
  * @param dataFingerprint the training data's fingerprint, for the same reason
+ * @param teacherSha256 the distillation teacher's identity ({@link TeacherIdentity}), null for a
+ *     run without one
  */
 public record TrainState(
     int epoch,
@@ -31,10 +33,28 @@ public record TrainState(
     double trainSeconds,
     TrainConfig config,
     String precision,
-    String dataFingerprint) {
+    String dataFingerprint,
+    String teacherSha256) {
 
-  public static TrainState start(TrainConfig config, String precision, String fingerprint) {
-    return new TrainState(0, 0, 0, -1, 0, 0, config, precision, fingerprint);
+  public static TrainState start(
+      TrainConfig config, String precision, String fingerprint, String teacherSha256) {
+    return new TrainState(0, 0, 0, -1, 0, 0, config, precision, fingerprint, teacherSha256);
+  }
+
+  /** Another place in the same run: everything that identifies the run stays. */
+  TrainState at(
+      int epoch, int batch, long globalStep, double bestScore, int bestEpoch, double trainSeconds) {
+    return new TrainState(
+        epoch,
+        batch,
+        globalStep,
+        bestScore,
+        bestEpoch,
+        trainSeconds,
+        config,
+        precision,
+        dataFingerprint,
+        teacherSha256);
   }
 
   /** The same place in the run, with the settings of the run that continues it. */
@@ -48,16 +68,10 @@ public record TrainState(
         trainSeconds,
         c,
         precision,
-        dataFingerprint);
+        dataFingerprint,
+        teacherSha256);
   }
 
-  /**
-   * Refuses to continue this checkpoint with settings that would change the results: every setting
-   * of {@link TrainConfig#resultSettings} (with the resolved precision) and the data must match;
-   * operational settings such as threads may differ.
-   *
-   * @param precision what the new run's precision resolved to
-   */
   /**
    * The precision this checkpoint ran at. Checkpoints written before it was recorded have none:
    * their configured precision, or, for {@code auto}, what it resolves to now (as resume then
@@ -71,7 +85,17 @@ public record TrainState(
         : dev.imgclass.train.engine.Precision.parse(configured).label();
   }
 
-  void checkResumableWith(TrainConfig cfg, String precision, String fingerprint) {
+  /**
+   * Refuses to continue this checkpoint with settings that would change the results: the teacher
+   * (by identity), every setting of {@link TrainConfig#resultSettings} (with the resolved
+   * precision) and the data must match; operational settings such as threads may differ.
+   *
+   * @param precision what the new run's precision resolved to
+   * @param teacher the new run's teacher, null for none
+   */
+  void checkResumableWith(
+      TrainConfig cfg, String precision, String fingerprint, TeacherIdentity teacher) {
+    checkTeacher(teacher);
     Map<String, Object> was = config.resultSettings(recordedPrecision(precision));
     Map<String, Object> now = cfg.resultSettings(precision);
     List<String> differ = new ArrayList<>();
@@ -94,5 +118,34 @@ public record TrainState(
               + ", this data's is "
               + fingerprint);
     }
+  }
+
+  private void checkTeacher(TeacherIdentity now) {
+    String was = config.teacher().isEmpty() ? null : config.teacher();
+    if (teacherSha256 == null && now == null) return;
+    if (teacherSha256 == null)
+      throw new ImgclassException(
+          "resume needs the original run's setup: the checkpoint was trained without a teacher,"
+              + " this run distils from "
+              + now.path()
+              + "; drop --teacher, or start a new run");
+    if (now == null)
+      throw new ImgclassException(
+          "resume needs the original run's teacher: the checkpoint distils from "
+              + was
+              + " (SHA-256 "
+              + teacherSha256
+              + "); pass it with --teacher");
+    if (!teacherSha256.equals(now.sha256()))
+      throw new ImgclassException(
+          "resume needs the same teacher: the checkpoint's ("
+              + was
+              + ") has SHA-256 "
+              + teacherSha256
+              + ", "
+              + now.path()
+              + " has "
+              + now.sha256()
+              + "; pass the teacher the run started with, or start a new run");
   }
 }

@@ -7,7 +7,9 @@ import dev.imgclass.data.Batch;
 import dev.imgclass.data.BatchLoader;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.eval.Evaluator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +47,7 @@ public final class Trainer {
     for (int epoch = from.epoch(); epoch < epochs; epoch++) {
       int[] order = loader.order(epoch);
       double lossSum = 0;
+      Map<String, Double> partSums = new LinkedHashMap<>();
       long correct = 0;
       long images = 0;
       long t0 = System.nanoTime();
@@ -63,6 +66,7 @@ public final class Trainer {
         }
         step++;
         lossSum += r.loss() * r.images();
+        r.parts().forEach((name, v) -> partSums.merge(name, v * r.images(), Double::sum));
         correct += r.correct();
         images += r.images();
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -81,6 +85,8 @@ public final class Trainer {
         listeners.forEach(l -> l.onStep(s));
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
+      long seen = images;
+      partSums.replaceAll((name, sum) -> sum / Math.max(1, seen));
       double valLoss = Double.NaN;
       double valAcc = Double.NaN;
       if (val.isPresent()) {
@@ -100,7 +106,8 @@ public final class Trainer {
               valAcc,
               seconds,
               images / Math.max(seconds, 1e-9),
-              Rss.megabytes());
+              Rss.megabytes(),
+              partSums);
       listeners.forEach(l -> l.onEpoch(e));
     }
   }

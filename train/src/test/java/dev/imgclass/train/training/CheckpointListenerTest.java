@@ -101,7 +101,7 @@ class CheckpointListenerTest {
     Checkpoints c = new Checkpoints(dir);
     CheckpointListener l = listener(c, 0, true);
     TrainState from =
-        new TrainState(1, 2, 7, 0.6, 1, 10.0, TrainConfig.builder().build(), "bf16", "data");
+        new TrainState(1, 2, 7, 0.6, 1, 10.0, TrainConfig.builder().build(), "bf16", "data", null);
     l.onStart(3, 5, from);
     l.onEpoch(epoch(1, 10, 0.9, 0.55));
     TrainState s = last(c);

@@ -30,7 +30,7 @@ class CheckpointsTest {
 
   static TrainState state(long step) {
     return new TrainState(
-        0, (int) step, step, -1, 0, 0, TrainConfig.builder().build(), "fp32", "data");
+        0, (int) step, step, -1, 0, 0, TrainConfig.builder().build(), "fp32", "data", null);
   }
 
   static Checkpoints crashingAfter(Path runDir, Checkpoints.Step at) {

@@ -24,7 +24,7 @@ class MetricsLogTest {
 
   static TrainState at(int epoch) {
     return new TrainState(
-        epoch, 0, 10L * epoch, -1, 0, 0, TrainConfig.builder().build(), "fp32", "d");
+        epoch, 0, 10L * epoch, -1, 0, 0, TrainConfig.builder().build(), "fp32", "d", null);
   }
 
   List<String> csv() throws Exception {

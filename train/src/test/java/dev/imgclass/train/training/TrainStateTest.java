@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class TrainStateTest {
   static TrainState checkpoint(TrainConfig cfg, String resolved) {
-    return TrainState.start(cfg, resolved, "data-1");
+    return TrainState.start(cfg, resolved, "data-1", null);
   }
 
   @Test
@@ -23,7 +23,7 @@ class TrainStateTest {
     b.threads = 7;
     b.checkpointSteps = 50;
     b.maxBad = 0.5;
-    assertThatCode(() -> saved.checkResumableWith(b.build(), "fp32", "data-1"))
+    assertThatCode(() -> saved.checkResumableWith(b.build(), "fp32", "data-1", null))
         .doesNotThrowAnyException();
   }
 
@@ -33,7 +33,7 @@ class TrainStateTest {
     b.precision = "auto";
     TrainState saved = checkpoint(b.build(), "fp32");
     b.precision = "fp32";
-    assertThatCode(() -> saved.checkResumableWith(b.build(), "fp32", "data-1"))
+    assertThatCode(() -> saved.checkResumableWith(b.build(), "fp32", "data-1", null))
         .doesNotThrowAnyException();
   }
 
@@ -42,7 +42,7 @@ class TrainStateTest {
     TrainConfig.Builder b = TrainConfig.builder();
     b.precision = "auto";
     TrainState saved = checkpoint(b.build(), "fp32");
-    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "bf16", "data-1"))
+    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "bf16", "data-1", null))
         .isInstanceOf(ImgclassException.class)
         .hasMessageContaining("precision fp32 in the checkpoint, bf16 now");
   }
@@ -51,15 +51,15 @@ class TrainStateTest {
   void a_checkpoint_from_before_the_precision_was_recorded_uses_its_configured_one() {
     TrainConfig.Builder b = TrainConfig.builder();
     b.precision = "bf16";
-    TrainState legacy = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1");
-    assertThatCode(() -> legacy.checkResumableWith(b.build(), "bf16", "data-1"))
+    TrainState legacy = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1", null);
+    assertThatCode(() -> legacy.checkResumableWith(b.build(), "bf16", "data-1", null))
         .doesNotThrowAnyException();
     b.precision = "fp32";
-    assertThatThrownBy(() -> legacy.checkResumableWith(b.build(), "fp32", "data-1"))
+    assertThatThrownBy(() -> legacy.checkResumableWith(b.build(), "fp32", "data-1", null))
         .hasMessageContaining("precision bf16 in the checkpoint, fp32 now");
     b.precision = "auto"; // unknown then: assumed to have resolved as it does now
-    TrainState auto = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1");
-    assertThatCode(() -> auto.checkResumableWith(b.build(), "fp32", "data-1"))
+    TrainState auto = new TrainState(0, 0, 0, -1, 0, 0, b.build(), null, "data-1", null);
+    assertThatCode(() -> auto.checkResumableWith(b.build(), "fp32", "data-1", null))
         .doesNotThrowAnyException();
   }
 
@@ -69,7 +69,7 @@ class TrainStateTest {
     b.lr = 0.1;
     TrainState saved = checkpoint(b.build(), "fp32");
     b.lr = 0.5;
-    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "fp32", "data-1"))
+    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "fp32", "data-1", null))
         .isInstanceOf(ImgclassException.class)
         .hasMessageContaining("lr 0.1 in the checkpoint, 0.5 now")
         .hasMessageNotContaining("--");
@@ -83,7 +83,7 @@ class TrainStateTest {
     b.seed = 7;
     b.augment = "none";
     b.threads = 3; // operational: not named
-    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "fp32", "data-1"))
+    assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "fp32", "data-1", null))
         .hasMessageContaining("epochs 10 in the checkpoint, 20 now")
         .hasMessageContaining("seed 42 in the checkpoint, 7 now")
         .hasMessageContaining("augment light in the checkpoint, none now")
@@ -93,7 +93,8 @@ class TrainStateTest {
   @Test
   void other_data_are_refused() {
     TrainConfig cfg = TrainConfig.builder().build();
-    assertThatThrownBy(() -> checkpoint(cfg, "fp32").checkResumableWith(cfg, "fp32", "data-2"))
+    assertThatThrownBy(
+            () -> checkpoint(cfg, "fp32").checkResumableWith(cfg, "fp32", "data-2", null))
         .hasMessageContaining("same data");
   }
 

@@ -107,7 +107,7 @@ class TrainerLoopTest {
 
   static TrainState at(int epoch, int batch, long step) {
     return new TrainState(
-        epoch, batch, step, -1, 0, 0, TrainConfig.builder().build(), "fp32", "data");
+        epoch, batch, step, -1, 0, 0, TrainConfig.builder().build(), "fp32", "data", null);
   }
 
   final LrSchedule schedule = new LrSchedule(0.1, 5, 10);
