@@ -44,34 +44,7 @@ public interface TrainListener {
       double seconds,
       double imagesPerSecond,
       long rssMb,
-      java.util.Map<String, Double> trainParts) {
-    public Epoch(
-        int epoch,
-        int epochs,
-        long globalStep,
-        double lr,
-        double trainLoss,
-        double trainAcc,
-        double valLoss,
-        double valAcc,
-        double seconds,
-        double imagesPerSecond,
-        long rssMb) {
-      this(
-          epoch,
-          epochs,
-          globalStep,
-          lr,
-          trainLoss,
-          trainAcc,
-          valLoss,
-          valAcc,
-          seconds,
-          imagesPerSecond,
-          rssMb,
-          java.util.Map.of());
-    }
-  }
+      java.util.Map<String, Double> trainParts) {}
 
   default void onStart(int epochs, int batchesPerEpoch, TrainState from) {}
 

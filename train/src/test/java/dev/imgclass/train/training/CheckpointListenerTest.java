@@ -30,7 +30,8 @@ class CheckpointListenerTest {
   }
 
   static TrainListener.Epoch epoch(int epoch, long global, double trainAcc, double valAcc) {
-    return new TrainListener.Epoch(epoch, 3, global, 0.1, 1, trainAcc, 1, valAcc, 5.0, 100, 10);
+    return new TrainListener.Epoch(
+        epoch, 3, global, 0.1, 1, trainAcc, 1, valAcc, 5.0, 100, 10, java.util.Map.of());
   }
 
   TrainState last(Checkpoints c) {

@@ -19,7 +19,18 @@ class MetricsLogTest {
 
   static TrainListener.Epoch epoch(int epoch, double valAcc) {
     return new TrainListener.Epoch(
-        epoch, 3, 10L * (epoch + 1), 0.05, 0.75, 0.5, 0.8, valAcc, 2.0, 320, 300);
+        epoch,
+        3,
+        10L * (epoch + 1),
+        0.05,
+        0.75,
+        0.5,
+        0.8,
+        valAcc,
+        2.0,
+        320,
+        300,
+        java.util.Map.of());
   }
 
   static TrainState at(int epoch) {
