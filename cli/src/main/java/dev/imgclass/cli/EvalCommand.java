@@ -11,6 +11,7 @@ import dev.imgclass.data.DataSplits;
 import dev.imgclass.data.Dataset;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.runtime.Classifier;
+import dev.imgclass.runtime.FlipAveraging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,14 +55,23 @@ final class EvalCommand implements Callable<Integer> {
       description = "Images per forward pass (default: 256).")
   int batchSize;
 
+  @Option(
+      names = "--tta",
+      defaultValue = "none",
+      description =
+          "Test-time augmentation: none, or flip (average the logits of each image and its mirror;"
+              + " twice the work). A report with flip goes to eval-tta-flip.json (default: none).")
+  String tta;
+
   @Override
   public Integer call() {
+    String t = FlipAveraging.check(tta);
     if (batchSize < 1)
       throw new ImgclassException("--batch-size must be at least 1, got " + batchSize);
     EvalReport r;
     DataSplits splits;
     DataSpec spec = DataSpec.parse(data);
-    try (Classifier c = model.open()) {
+    try (Classifier c = FlipAveraging.wrap(model.open(), t)) {
       splits = DataSources.open(spec, DataSources.Load.of(c.spec()));
       Dataset d =
           switch (split) {
@@ -87,7 +97,10 @@ final class EvalCommand implements Callable<Integer> {
       r = new Evaluator(c, batchSize).report(p);
       for (var issue : p.skipped()) System.err.println("skipped: " + issue.message());
     }
-    Path file = reportFile(ownData(spec, splits) ? "" : "-" + spec.slug());
+    Path file =
+        reportFile(
+            (ownData(spec, splits) ? "" : "-" + spec.slug())
+                + (t.equals("none") ? "" : "-tta-" + t));
     Json.writeFile(file, r);
     if (json) {
       System.out.println(Json.write(r));

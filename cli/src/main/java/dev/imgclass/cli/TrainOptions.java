@@ -64,6 +64,14 @@ final class TrainOptions {
   Double labelSmoothing;
 
   @Option(
+      names = "--ema",
+      paramLabel = "DECAY",
+      description =
+          "Keep an exponential moving average of the weights with this decay (e.g. 0.999) and"
+              + " validate, test and save the average (default: off).")
+  Double ema;
+
+  @Option(
       names = "--grad-clip",
       description = "Clip the global gradient norm to this (default: off).")
   Double gradClip;
@@ -177,6 +185,7 @@ final class TrainOptions {
     if (weightDecay != null) b.weightDecay = weightDecay;
     if (warmupEpochs != null) b.warmupEpochs = warmupEpochs;
     if (labelSmoothing != null) b.labelSmoothing = labelSmoothing;
+    if (ema != null) b.ema = ema;
     if (gradClip != null) b.gradClip = gradClip;
     if (classWeights != null) b.classWeights = classWeights;
     if (sampler != null) b.sampler = sampler;

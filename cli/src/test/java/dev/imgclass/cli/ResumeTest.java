@@ -48,6 +48,14 @@ class ResumeTest {
   }
 
   @Test
+  void a_run_with_a_weight_average_killed_mid_epoch_resumes_to_the_same_average(@TempDir Path dir)
+      throws Exception {
+    // the saved weights are the average: equal only if the average itself was restored
+    Cli.Run whole = assertResumedEqualsWhole(dir, "--ema", "0.9");
+    assertThat(whole.out()).contains("weight average: EMA decay 0.9");
+  }
+
+  @Test
   void a_finetune_run_killed_in_its_head_warmup_resumes_into_the_same_phases(@TempDir Path dir)
       throws Exception {
     Path source = dir.resolve("source");

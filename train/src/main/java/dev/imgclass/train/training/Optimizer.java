@@ -20,6 +20,7 @@ public abstract class Optimizer {
   protected final List<ParamStore.Entry> params;
   private final double[] lrScale;
   protected long steps;
+  private Ema ema;
 
   protected Optimizer(ParamStore store) {
     this(store, name -> 1.0);
@@ -50,6 +51,21 @@ public abstract class Optimizer {
         : new Sgd(store, lrScale, c.momentum(), c.nesterov(), c.weightDecay());
   }
 
+  /**
+   * Keeps an exponential moving average of every weight and buffer of {@code store}, updated after
+   * each step and saved with this optimizer's state; returns it.
+   */
+  public Ema averageWeights(ParamStore store, double decay) {
+    if (steps > 0) throw new IllegalStateException("attach the average before the first step");
+    ema = new Ema(store, decay);
+    return ema;
+  }
+
+  /** The weight average, when {@link #averageWeights} attached one. */
+  public java.util.Optional<Ema> ema() {
+    return java.util.Optional.ofNullable(ema);
+  }
+
   /** One update with learning rate {@code lr}; call inside the step's PointerScope. */
   public final void step(double lr) {
     try (NoGradGuard g = new NoGradGuard()) {
@@ -60,6 +76,7 @@ public abstract class Optimizer {
         if (grad.defined()) update(i, p, grad, lr * lrScale[i]);
       }
     }
+    if (ema != null) ema.update();
   }
 
   /** Updates parameter {@code index} (into {@link #params}) from its gradient. */
@@ -104,6 +121,7 @@ public abstract class Optimizer {
     Map<String, TensorData> out = new LinkedHashMap<>();
     out.put("steps", TensorData.ofLongs(new long[] {steps}, 1));
     stateTensors().forEach((k, v) -> out.put(k, Tensors.toData(v)));
+    if (ema != null) ema.putState(out);
     return out;
   }
 
@@ -123,6 +141,7 @@ public abstract class Optimizer {
         e.getValue().copy_(Tensors.fromData(d));
       }
     }
+    if (ema != null) ema.loadState(state);
   }
 
   public long steps() {

@@ -58,7 +58,7 @@ public final class RunAssembly {
 
     /** The loop over these parts, running {@code task} (this run's, or one wrapping it). */
     Trainer trainer(TrainTask task, List<TrainListener> listeners) {
-      return new Trainer(task, loader, schedule, data.val(), evaluator, listeners);
+      return new Trainer(task, loader, schedule, data.val(), evaluator, optimizer.ema(), listeners);
     }
   }
 
@@ -106,6 +106,7 @@ public final class RunAssembly {
     freeze(cfg, net, out);
     Optimizer optimizer =
         Optimizer.create(cfg, net.params(), name -> net.inBody(name) ? cfg.backboneLr() : 1.0);
+    if (cfg.averages()) optimizer.averageWeights(net.params(), cfg.ema());
     Optional<Teacher> teacher = openTeacher(cfg, spec, precision, threads);
     Optional<TeacherIdentity> teacherId = teacher.map(Teacher::identity);
     TrainState start =
@@ -175,6 +176,10 @@ public final class RunAssembly {
               + " with batch norm in eval mode%n",
           headSteps, cfg.headEpochs());
     }
+    if (cfg.averages())
+      out.printf(
+          "weight average: EMA decay %s (validation, test and the saved model use the average)%n",
+          cfg.ema());
     if (cfg.backboneLr() != 1)
       out.printf(
           "body learning rate: %s × the head's (%.3g at the peak)%n",

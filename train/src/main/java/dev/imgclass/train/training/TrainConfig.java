@@ -90,7 +90,8 @@ public record TrainConfig(
     String teacher,
     double kdAlpha,
     double kdTemperature,
-    boolean kdCache) {
+    boolean kdCache,
+    double ema) {
 
   public TrainConfig {
     require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
@@ -165,6 +166,17 @@ public record TrainConfig(
               + "': the teacher must see each augmented batch; use --augment none with --kd-cache,"
               + " or drop --kd-cache");
     }
+    require(
+        ema == 0 || (ema >= 0.5 && ema < 1),
+        "--ema must be 0 (off) or a decay in [0.5, 1), such as 0.999; got " + ema);
+  }
+
+  /**
+   * Whether the run keeps an exponential moving average of its weights ({@link Ema}), used for
+   * validation, the test evaluation and the saved model.
+   */
+  public boolean averages() {
+    return ema > 0;
   }
 
   private static final String KD_NEEDS_TEACHER =
@@ -292,6 +304,7 @@ public record TrainConfig(
     public Double kdAlpha; // default: KD_ALPHA with a teacher
     public Double kdTemperature; // default: KD_TEMPERATURE with a teacher
     public boolean kdCache;
+    public double ema = 0;
 
     public TrainConfig build() {
       boolean adamw = optimizer.equalsIgnoreCase("adamw");
@@ -332,7 +345,8 @@ public record TrainConfig(
           teacher,
           kd ? (kdAlpha != null ? kdAlpha : KD_ALPHA) : 0,
           kd ? (kdTemperature != null ? kdTemperature : KD_TEMPERATURE) : 0,
-          kdCache);
+          kdCache,
+          ema);
     }
   }
 }

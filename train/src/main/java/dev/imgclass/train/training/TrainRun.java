@@ -122,6 +122,8 @@ public final class TrainRun {
       parts.teacher().ifPresent(Teacher::close);
     }
 
+    // the model the run delivers: the weight average when it keeps one (training is over)
+    parts.optimizer().ema().ifPresent(Ema::swap);
     Evaluator evaluator = parts.evaluator();
     Optional<RunReport.TestSet> testSet =
         runData.splits().test().map(d -> new RunReport.TestSet(d, evaluator.predict(d)));

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * The training loop: epochs of batches through a {@link TrainTask}, validation at each epoch end,
- * everything else (display, metrics, checkpoints) in listeners. Stops at the first non-finite loss,
- * before that step changes any weight.
+ * everything else (display, metrics, checkpoints) in listeners. With a weight average ({@link
+ * Ema}), validation scores the average. Stops at the first non-finite loss, before that step
+ * changes any weight.
  */
 public final class Trainer {
   private final TrainTask task;
@@ -23,6 +24,7 @@ public final class Trainer {
   private final LrSchedule schedule;
   private final Optional<Dataset> val;
   private final Evaluator evaluator;
+  private final Optional<Ema> ema;
   private final List<TrainListener> listeners;
 
   Trainer(
@@ -31,12 +33,14 @@ public final class Trainer {
       LrSchedule schedule,
       Optional<Dataset> val,
       Evaluator evaluator,
+      Optional<Ema> ema,
       List<TrainListener> listeners) {
     this.task = task;
     this.loader = loader;
     this.schedule = schedule;
     this.val = val;
     this.evaluator = evaluator;
+    this.ema = ema;
     this.listeners = listeners;
   }
 
@@ -90,9 +94,12 @@ public final class Trainer {
       double valLoss = Double.NaN;
       double valAcc = Double.NaN;
       if (val.isPresent()) {
-        EvalReport v = evaluator.evaluate(val.get());
-        valLoss = v.loss();
-        valAcc = v.top1();
+        EvalReport[] v = new EvalReport[1];
+        Runnable evaluate = () -> v[0] = evaluator.evaluate(val.get());
+        if (ema.isPresent()) ema.get().withAverage(evaluate);
+        else evaluate.run();
+        valLoss = v[0].loss();
+        valAcc = v[0].top1();
       }
       var e =
           new TrainListener.Epoch(

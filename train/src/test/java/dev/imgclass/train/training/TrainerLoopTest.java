@@ -114,7 +114,7 @@ class TrainerLoopTest {
 
   void fit(FakeTask task, Recorder rec, Optional<Dataset> val, TrainState from) {
     try (BatchLoader l = loader()) {
-      new Trainer(task, l, schedule, val, alwaysA(), List.of(rec)).fit(from, 2);
+      new Trainer(task, l, schedule, val, alwaysA(), Optional.empty(), List.of(rec)).fit(from, 2);
     }
   }
 
