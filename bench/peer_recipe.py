@@ -44,6 +44,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--nchw", action="store_true", help="NCHW instead of channels-last")
+    ap.add_argument("--limit", type=int, default=0, help="first N training images (smoke runs)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -54,6 +55,8 @@ def main():
     ytr = torch.from_numpy(idx("train-labels-idx1-ubyte.gz").astype(np.int64))
     xte = torch.from_numpy(idx("t10k-images-idx3-ubyte.gz").copy()).float().div_(255).unsqueeze(1)
     yte = torch.from_numpy(idx("t10k-labels-idx1-ubyte.gz").astype(np.int64))
+    if args.limit:
+        xtr, ytr = xtr[: args.limit], ytr[: args.limit]
     mean, std = xtr.mean().item(), xtr.std().item()
     xtr = (xtr - mean) / std
     xte = (xte - mean) / std
