@@ -81,7 +81,11 @@ final class LabelIssuesCommand implements Callable<Integer> {
     // confident learning compares probabilities with per-class mean confidences: label smoothing
     // squeezes every confidence towards 1 - eps and hides the flipped images among the rest
     b.labelSmoothing = 0;
-    TrainConfig cfg = options.apply(b).build();
+    options.apply(b);
+    // the folds keep the recipe every measured detection in docs/LABELS.md was trained with
+    if (b.augment == null)
+      b.augment = b.epochs < TrainConfig.AUGMENT_FROM_EPOCHS ? "none" : "light";
+    TrainConfig cfg = b.build();
     PrintStream progress = json ? System.err : System.out;
     LabelIssues.Report r =
         LabelIssues.run(

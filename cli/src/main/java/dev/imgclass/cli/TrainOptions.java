@@ -116,9 +116,9 @@ final class TrainOptions {
       names = "--augment",
       paramLabel = "SPEC",
       description =
-          "Recipe none, light, standard or strong, optionally with overrides, e.g."
-              + " strong,mixup=0.2 (docs/AUGMENTATION.md; default: light, or none for runs of 1-2"
-              + " epochs, too short for augmentation to pay off).")
+          "Recipe none, flip, light, standard or strong, optionally with overrides, e.g."
+              + " strong,mixup=0.2 (docs/AUGMENTATION.md; default: none for runs of 1-2 epochs,"
+              + " flip for 3-10, light beyond).")
   String augment;
 
   @Option(

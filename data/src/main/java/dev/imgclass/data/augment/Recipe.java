@@ -12,7 +12,7 @@ import java.util.Map;
  * string. A value of 0 (or {@code auto=none}) turns that part off. Built from a spec by {@link
  * #parse}; {@link #spec} writes it back with every key, so a recorded spec repeats the run exactly.
  *
- * @param name the base recipe: none, light, standard or strong
+ * @param name the base recipe: none, flip, light, standard or strong
  * @param crop {@link RandomCrop} padding in pixels, 0 to 64
  * @param rrc {@link RandomResizedCrop} smallest area fraction (ratio 3/4 to 4/3), 0 or (0, 1]
  * @param hflip {@link HorizontalFlip} probability, 0 to 1
@@ -34,7 +34,7 @@ public record Recipe(
     double erasing,
     double mixup,
     double cutmix) {
-  public static final List<String> NAMES = List.of("none", "light", "standard", "strong");
+  public static final List<String> NAMES = List.of("none", "flip", "light", "standard", "strong");
   public static final List<String> KEYS =
       List.of("crop", "rrc", "hflip", "vflip", "jitter", "auto", "erasing", "mixup", "cutmix");
   public static final List<String> AUTO = List.of("none", "trivial");
@@ -42,6 +42,7 @@ public record Recipe(
   private static final Map<String, Recipe> BASE =
       Map.of(
           "none", new Recipe("none", 0, 0, 0, 0, 0, "none", 0, 0, 0),
+          "flip", new Recipe("flip", 0, 0, 0.5, 0, 0, "none", 0, 0, 0),
           "light", new Recipe("light", 2, 0, 0.5, 0, 0, "none", 0, 0, 0),
           "standard", new Recipe("standard", 4, 0, 0.5, 0, 0, "none", 0, 0, 0),
           "strong", new Recipe("strong", 0, 0.35, 0.5, 0, 0, "trivial", 0.25, 0, 0));

@@ -57,7 +57,7 @@ class AugmentationTest {
   @Test
   void an_unknown_recipe_names_the_known_ones() {
     assertThatThrownBy(() -> Augmentation.named("wild"))
-        .hasMessageContaining("none, light, standard, strong");
+        .hasMessageContaining("none, flip, light, standard, strong");
     assertThatThrownBy(() -> Augmentation.parse("wild,hflip=0.5"))
         .hasMessageContaining("unknown augmentation 'wild'");
   }
@@ -145,7 +145,7 @@ class AugmentationTest {
         "light,mixup=-0.2 | augmentation mixup must be 0 (off) or a Beta alpha",
         "light,hflip | augmentation key 'hflip' in 'light,hflip' needs a value",
         "light,hflip=0.5,hflip=0 | augmentation key 'hflip' appears twice",
-        "hflip=0.5 | must start with a recipe name (none, light, standard, strong)",
+        "hflip=0.5 | must start with a recipe name (none, flip, light, standard, strong)",
         "light,,hflip=0.5 | unknown augmentation key ''",
         "light,jitter=NaN | augmentation jitter needs a number, got 'NaN'"
       })
