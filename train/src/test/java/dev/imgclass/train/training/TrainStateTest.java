@@ -86,7 +86,7 @@ class TrainStateTest {
     assertThatThrownBy(() -> saved.checkResumableWith(b.build(), "fp32", "data-1", null))
         .hasMessageContaining("epochs 10 in the checkpoint, 20 now")
         .hasMessageContaining("seed 42 in the checkpoint, 7 now")
-        .hasMessageContaining("augment light in the checkpoint, none now")
+        .hasMessageContaining("augment flip in the checkpoint, none now")
         .hasMessageNotContaining("threads");
   }
 
