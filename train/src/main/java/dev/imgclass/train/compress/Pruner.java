@@ -131,7 +131,11 @@ public final class Pruner {
         ChannelGroup g = groups.get(i);
         int now = counts.get(g.name());
         int next =
-            now < ChannelGroup.SAFE_SMALL || !g.spatial() ? now + 1 : now + ChannelGroup.SAFE_SMALL;
+            !g.spatial()
+                ? now + 1
+                : now < ChannelGroup.SAFE_SMALL
+                    ? ChannelGroup.SAFE_SMALL
+                    : now + ChannelGroup.SAFE_SMALL;
         if (next > g.width() || g.allowed(next) != next) continue;
         counts.put(g.name(), next);
         if (macs(net, groups, counts) <= goal) grew = true;

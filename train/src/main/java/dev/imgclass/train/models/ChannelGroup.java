@@ -21,17 +21,25 @@ import java.util.List;
 public record ChannelGroup(
     String name, int width, String producer, String norm, List<Slice> slices, boolean spatial) {
   /**
-   * Widths a k×k convolution computes correctly from: at most {@value #SAFE_SMALL} or a multiple of
-   * {@value #SAFE_SMALL}. libtorch 2.10's FP32 CPU convolution (oneDNN here) returns wrong values,
-   * NaN among them, for a 3×3 convolution with 17, 20, 24, 31, 40, 47 or 56 input channels at every
-   * batch, size and output width measured (1..16 and 32, 48, ..., 128 were right; 1×1 and depthwise
-   * convolutions were right at every width). docs/ARCHITECTURE.md.
+   * Widths libtorch 2.10's FP32 CPU convolution handles correctly around a 3×3 convolution: 8 or a
+   * multiple of {@value #SAFE_SMALL}. Measured here against the same convolution in double
+   * precision: the forward pass was wrong (errors of hundreds, NaN) from 17, 20, 24, 31, 36, 40,
+   * 44, 47, 56 or 63 input channels at every batch, size and output width tried, and the input
+   * gradient was wrong (NaN) for 9 output channels from 32 or more inputs; 8, 16, 32, ..., 128 were
+   * right both ways, and 1×1 and depthwise convolutions at every width. docs/ARCHITECTURE.md.
    */
   public static final int SAFE_SMALL = 16;
 
-  /** The largest safe width not above {@code n} (for a group read by a spatial convolution). */
+  /** The smallest width a group read by a 3×3 convolution keeps. */
+  public static final int SAFE_MIN = 8;
+
+  /**
+   * The largest safe width not above {@code n} for a group read by a spatial convolution ({@link
+   * #SAFE_MIN} at the least); {@code n} itself otherwise.
+   */
   public int allowed(int n) {
-    if (!spatial || n <= SAFE_SMALL) return n;
+    if (!spatial) return n;
+    if (n < SAFE_SMALL) return Math.min(width, SAFE_MIN);
     return n / SAFE_SMALL * SAFE_SMALL;
   }
 

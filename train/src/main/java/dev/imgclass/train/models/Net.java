@@ -61,7 +61,7 @@ public abstract class Net {
                 + " "
                 + g.width()
                 + " channels: a 3x3 convolution reads them, and libtorch computes such"
-                + " convolutions correctly only from at most 16 or a multiple of 16 channels");
+                + " convolutions correctly only with 8 or a multiple of 16 channels");
     }
   }
 
