@@ -77,7 +77,7 @@ class PruneCommandTest {
   void a_fine_tuned_pruned_model_is_an_ordinary_run_that_records_its_pruning() throws Exception {
     Path out = shared.resolve("tuned");
     Cli.Run r =
-        prune(out, "--target-macs", "0.6", "--criterion", "bn-gamma", "--finetune-epochs", "1");
+        prune(out, "--target-macs", "0.7", "--criterion", "bn-gamma", "--finetune-epochs", "1");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("before: ").contains("pruned: ").contains("after:  ");
     JsonNode j = Json.MAPPER.readTree(out.resolve("prune.json").toFile());

@@ -111,7 +111,7 @@ public final class PruneRun {
     report.put("before", before);
     log.println("before: " + line(before));
 
-    Pruner.Result r = Pruner.prune(net, o.target(), o.criterion());
+    Pruner.Result r = Pruner.prune(net, o.target(), o.criterion(), o.finetuneEpochs() > 0);
     Net pruned = r.net();
     report.put("kept_share", r.plan().share());
     report.put("groups", groups(net, pruned));

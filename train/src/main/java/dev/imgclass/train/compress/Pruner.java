@@ -48,6 +48,16 @@ public final class Pruner {
    * was.
    */
   public static Result prune(Net net, double target, Criterion criterion) {
+    return prune(net, target, criterion, false);
+  }
+
+  /**
+   * As {@link #prune(Net, double, Criterion)}; {@code forTraining}: the result will be trained, so
+   * groups next to a 3×3 convolution keep at least {@value ChannelGroup#SAFE_SMALL} channels (see
+   * {@link ChannelGroup#allowed(int, int)}).
+   */
+  public static Result prune(Net net, double target, Criterion criterion, boolean forTraining) {
+    int least = forTraining ? ChannelGroup.SAFE_SMALL : ChannelGroup.SAFE_MIN;
     if (!(target > 0 && target < 1))
       throw new ImgclassException(
           "the target must be a fraction of the MACs in (0, 1), e.g. 0.5, got " + target);
@@ -59,23 +69,23 @@ public final class Pruner {
     for (ChannelGroup g : groups) order.put(g.name(), ranked(criterion.scores(net, g)));
     long before = net.macs();
     long goal = (long) Math.floor(target * before);
-    long least = macs(net, groups, 0);
-    if (least > goal)
+    long floor = macs(net, groups, 0, least);
+    if (floor > goal)
       throw new ImgclassException(
           String.format(
               "%s cannot be pruned to %.3g of its MACs: with one channel left in every prunable"
                   + " group it still has %.3f (the residual stream, stem and head are not pruned);"
                   + " choose a target above %.3f",
-              net.spec().architecture(), target, least / (double) before, least / (double) before));
+              net.spec().architecture(), target, floor / (double) before, floor / (double) before));
     double lo = 0;
     double hi = 1;
     for (int i = 0; i < STEPS; i++) {
       double mid = (lo + hi) / 2;
-      if (macs(net, groups, mid) <= goal) lo = mid;
+      if (macs(net, groups, mid, least) <= goal) lo = mid;
       else hi = mid;
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
-    for (ChannelGroup g : groups) counts.put(g.name(), kept(g, lo));
+    for (ChannelGroup g : groups) counts.put(g.name(), kept(g, lo, least));
     topUp(net, groups, counts, goal);
     Map<String, int[]> keep = new LinkedHashMap<>();
     for (ChannelGroup g : groups) {
@@ -93,8 +103,8 @@ public final class Pruner {
    * consumer computes correctly from ({@link ChannelGroup#allowed}); never more as the share falls,
    * so the bisection is over a monotone function.
    */
-  static int kept(ChannelGroup g, double share) {
-    return g.allowed(Math.max(1, Math.min(g.width(), (int) Math.round(share * g.width()))));
+  static int kept(ChannelGroup g, double share, int least) {
+    return g.allowed(Math.max(1, Math.min(g.width(), (int) Math.round(share * g.width()))), least);
   }
 
   /** Channel indices from the highest score to the lowest (ties: the lower index first). */
@@ -107,9 +117,9 @@ public final class Pruner {
   }
 
   /** MACs of the model with every group at {@code share} of its channels. */
-  private static long macs(Net net, List<ChannelGroup> groups, double share) {
+  private static long macs(Net net, List<ChannelGroup> groups, double share, int least) {
     Map<String, Integer> w = new LinkedHashMap<>();
-    for (ChannelGroup g : groups) w.put(g.name(), kept(g, share));
+    for (ChannelGroup g : groups) w.put(g.name(), kept(g, share, least));
     return macs(net, groups, w);
   }
 

@@ -38,8 +38,17 @@ public record ChannelGroup(
    * #SAFE_MIN} at the least); {@code n} itself otherwise.
    */
   public int allowed(int n) {
+    return allowed(n, SAFE_MIN);
+  }
+
+  /**
+   * As {@link #allowed(int)} with {@code least} channels at the least: {@value #SAFE_SMALL} for a
+   * model that will be trained, since the input gradient of a 3×3 convolution producing 8 channels
+   * (from 16, at 28×28, batch 128) came out NaN.
+   */
+  public int allowed(int n, int least) {
     if (!spatial) return n;
-    if (n < SAFE_SMALL) return Math.min(width, SAFE_MIN);
+    if (n < SAFE_SMALL) return Math.min(width, least);
     return n / SAFE_SMALL * SAFE_SMALL;
   }
 

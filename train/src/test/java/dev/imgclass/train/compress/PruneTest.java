@@ -296,6 +296,19 @@ class PruneTest {
   }
 
   @Test
+  void a_model_pruned_for_training_keeps_16_channels_next_to_every_3x3_convolution() {
+    Net net = ModelRegistry.create(spec("resnet20"), 1);
+    Net pruned = Pruner.prune(net, 0.7, Criterion.L1, true).net();
+    assertThat(pruned.macs()).isLessThanOrEqualTo((long) (0.7 * net.macs()));
+    for (ChannelGroup g : pruned.channelGroups())
+      assertThat(g.width()).as(g.name()).isGreaterThanOrEqualTo(16);
+    // half the MACs needs 8-channel groups, whose gradients libtorch gets wrong: refused
+    assertThatThrownBy(() -> Pruner.prune(net, 0.5, Criterion.L1, true))
+        .isInstanceOf(ImgclassException.class)
+        .hasMessageContaining("choose a target above");
+  }
+
+  @Test
   void a_width_a_3x3_convolution_would_compute_wrongly_from_is_refused() {
     ModelSpec s = spec("resnet20").withWidths(Map.of("layer3.0.conv1", 24));
     assertThatThrownBy(() -> ModelRegistry.create(s, 0))
