@@ -199,6 +199,13 @@ final class ExportCommand implements Callable<Integer> {
     }
     ModelCard card = ModelCard.read(model);
     TorchvisionModel.require(card.spec().architecture());
+    if (card.spec().pruned())
+      throw new ImgclassException(
+          model
+              + " is a pruned "
+              + card.spec().architecture()
+              + ": torchvision builds only the standard widths, so its weights cannot load there"
+              + " (ONNX export works)");
     Net net = ModelOptions.loadRun(model);
     Map<String, Object> provenance = new LinkedHashMap<>(card.provenance());
     provenance.put("exported", Instant.now().toString());

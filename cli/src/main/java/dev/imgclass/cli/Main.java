@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       AdviseCommand.class,
       ReportCommand.class,
       CompareCommand.class,
+      PruneCommand.class,
       DataCommand.class,
       StoreCommand.class,
       ServeCommand.class,

@@ -1,6 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.train.onnx.OnnxGraph;
+import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
@@ -18,9 +19,10 @@ public final class BasicBlock implements Block {
   final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  BasicBlock(int in, int out, int stride, boolean se, RandomGenerator rng) {
-    first = ConvNormAct.of(in, out, 3, stride, Activation.RELU, rng).named("conv1", "bn1");
-    second = ConvNormAct.of(out, out, 3, 1, Activation.NONE, rng).named("conv2", "bn2");
+  /** {@code inner} is conv1's output width: {@code out} unless pruned. */
+  BasicBlock(int in, int out, int stride, boolean se, int inner, RandomGenerator rng) {
+    first = ConvNormAct.of(in, inner, 3, stride, Activation.RELU, rng).named("conv1", "bn1");
+    second = ConvNormAct.of(inner, out, 3, 1, Activation.NONE, rng).named("conv2", "bn2");
     this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
     downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
@@ -51,6 +53,16 @@ public final class BasicBlock implements Block {
     long m = first.macs(in) + second.macs(first.outputShape(in));
     m += se.map(e -> e.macs(in)).orElse(0L);
     return m + downsample.map(d -> d.macs(in)).orElse(0L);
+  }
+
+  /**
+   * conv1's outputs (= bn1 = conv2's inputs). conv2's outputs are summed with the shortcut into the
+   * residual stream, which every block of the stage shares: pruned together or not at all, and we
+   * choose not at all, so the squeeze-excite on them keeps its width too.
+   */
+  @Override
+  public List<ChannelGroup> channelGroups(String prefix) {
+    return List.of(ChannelGroup.inner(prefix, "conv1", "bn1", first.outChannels(), "conv2", true));
   }
 
   @Override

@@ -18,6 +18,15 @@ public interface Block {
   /** Multiply-accumulates for one image of shape {@code in}. */
   long macs(Shape in);
 
+  /**
+   * The channel groups inside this block that pruning may shrink, its tensors named under {@code
+   * prefix}; none by default: a block's outputs are coupled to its neighbours (a stem feeding a
+   * residual stream, a depthwise unit), so only blocks that own an internal width list any.
+   */
+  default java.util.List<ChannelGroup> channelGroups(String prefix) {
+    return java.util.List.of();
+  }
+
   /** Registers this block's tensors under {@code prefix}. */
   void collect(String prefix, ParamStore store);
 

@@ -1,6 +1,7 @@
 package dev.imgclass.train.models;
 
 import dev.imgclass.train.onnx.OnnxGraph;
+import java.util.List;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
@@ -19,11 +20,12 @@ public final class Bottleneck implements Block {
   final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  Bottleneck(int in, int width, int stride, boolean se, RandomGenerator rng) {
+  /** {@code w1}, {@code w2}: conv1's and conv2's output widths, {@code width} unless pruned. */
+  Bottleneck(int in, int width, int stride, boolean se, int w1, int w2, RandomGenerator rng) {
     int out = width * EXPANSION;
-    reduce = ConvNormAct.of(in, width, 1, 1, Activation.RELU, rng).named("conv1", "bn1");
-    spatial = ConvNormAct.of(width, width, 3, stride, Activation.RELU, rng).named("conv2", "bn2");
-    expand = ConvNormAct.of(width, out, 1, 1, Activation.NONE, rng).named("conv3", "bn3");
+    reduce = ConvNormAct.of(in, w1, 1, 1, Activation.RELU, rng).named("conv1", "bn1");
+    spatial = ConvNormAct.of(w1, w2, 3, stride, Activation.RELU, rng).named("conv2", "bn2");
+    expand = ConvNormAct.of(w2, out, 1, 1, Activation.NONE, rng).named("conv3", "bn3");
     this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
     downsample = ConvNormAct.shortcut(in, out, stride, rng);
   }
@@ -56,6 +58,17 @@ public final class Bottleneck implements Block {
     long m = reduce.macs(in) + spatial.macs(a) + expand.macs(b);
     m += se.map(e -> e.macs(in)).orElse(0L);
     return m + downsample.map(d -> d.macs(in)).orElse(0L);
+  }
+
+  /**
+   * conv1's outputs (= conv2's inputs) and conv2's outputs (= conv3's inputs); conv3's outputs join
+   * the residual stream and are left whole (see {@link BasicBlock#channelGroups}).
+   */
+  @Override
+  public List<ChannelGroup> channelGroups(String prefix) {
+    return List.of(
+        ChannelGroup.inner(prefix, "conv1", "bn1", reduce.outChannels(), "conv2", true),
+        ChannelGroup.inner(prefix, "conv2", "bn2", spatial.outChannels(), "conv3", false));
   }
 
   @Override

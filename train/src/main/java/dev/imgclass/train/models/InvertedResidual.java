@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 public final class InvertedResidual implements Block {
   final List<Block> layers = new ArrayList<>();
   final boolean residual;
+  private final boolean expands;
 
   /**
    * One row of a MobileNetV3 block table (channels already scaled by the width multiplier).
@@ -36,17 +37,54 @@ public final class InvertedResidual implements Block {
     }
   }
 
-  InvertedResidual(Config c, BatchNorm2d.Config bn, RandomGenerator rng) {
-    if (c.expanded() != c.in())
-      layers.add(ConvNormAct.of(c.in(), c.expanded(), 1, 1, c.act(), bn, rng));
-    layers.add(ConvNormAct.depthwise(c.expanded(), c.kernel(), c.stride(), c.act(), bn, rng));
+  /**
+   * {@code expanded} is the expansion width actually built: {@code c.expanded()} unless pruned. The
+   * table row alone decides the layout (whether there is an expand unit, the squeeze width), so a
+   * pruned block keeps its architecture's shape.
+   */
+  InvertedResidual(Config c, int expanded, BatchNorm2d.Config bn, RandomGenerator rng) {
+    expands = c.expanded() != c.in();
+    if (expands) layers.add(ConvNormAct.of(c.in(), expanded, 1, 1, c.act(), bn, rng));
+    layers.add(ConvNormAct.depthwise(expanded, c.kernel(), c.stride(), c.act(), bn, rng));
     if (c.se()) {
       int squeeze = MobileNetV3.makeDivisible(c.expanded() / 4, 8);
       layers.add(
-          new SqueezeExcite(c.expanded(), squeeze, Activation.RELU, Activation.HARD_SIGMOID, rng));
+          new SqueezeExcite(expanded, squeeze, Activation.RELU, Activation.HARD_SIGMOID, rng));
     }
-    layers.add(ConvNormAct.of(c.expanded(), c.out(), 1, 1, Activation.NONE, bn, rng));
+    layers.add(ConvNormAct.of(expanded, c.out(), 1, 1, Activation.NONE, bn, rng));
     residual = c.stride() == 1 && c.in() == c.out();
+  }
+
+  /**
+   * The expansion channels, one coupled group: the expand unit's outputs = the depthwise unit's
+   * channels (one filter each) = the squeeze-excite's input and gate (fc1's inputs, fc2's outputs;
+   * its squeeze width stays) = the projection's inputs. A block without an expand unit has none:
+   * its depthwise channels are the previous block's outputs.
+   */
+  @Override
+  public List<ChannelGroup> channelGroups(String prefix) {
+    if (!expands) return List.of();
+    String expand = ParamStore.join(prefix, "block.0");
+    String dw = ParamStore.join(prefix, "block.1");
+    List<ChannelGroup.Slice> extra = new ArrayList<>();
+    extra.add(new ChannelGroup.Slice(dw + ".0.weight", 0));
+    extra.addAll(ChannelGroup.normSlices(dw + ".1"));
+    if (layers.get(2) instanceof SqueezeExcite) {
+      String se = ParamStore.join(prefix, "block.2");
+      extra.add(new ChannelGroup.Slice(se + ".fc1.weight", 1));
+      extra.add(new ChannelGroup.Slice(se + ".fc2.weight", 0));
+      extra.add(new ChannelGroup.Slice(se + ".fc2.bias", 0));
+    }
+    String project = ParamStore.join(prefix, "block." + (layers.size() - 1) + ".0");
+    return List.of(
+        ChannelGroup.of(
+            expand,
+            ((ConvNormAct) layers.get(0)).outChannels(),
+            expand + ".0",
+            expand + ".1",
+            List.of(project),
+            extra,
+            false)); // depthwise and 1x1 convolutions: every width is safe
   }
 
   @Override

@@ -66,7 +66,11 @@ public final class MobileNetV3 extends Net {
     List<InvertedResidual.Config> table = scaled(size == Size.LARGE ? LARGE : SMALL, widthMult);
     int stemStride = smallInput(spec) ? 1 : 2;
     features.add(ConvNormAct.of(spec.inChannels(), table.get(0).in(), 3, stemStride, HS, bn, rng));
-    for (InvertedResidual.Config c : table) features.add(new InvertedResidual(c, bn, rng));
+    for (InvertedResidual.Config c : table) {
+      String expand = "features." + (features.size()) + ".block.0";
+      int expanded = c.expanded() != c.in() ? width(expand, c.expanded()) : c.expanded();
+      features.add(new InvertedResidual(c, expanded, bn, rng));
+    }
     int last = table.get(table.size() - 1).out();
     features.add(ConvNormAct.of(last, 6 * last, 1, 1, HS, bn, rng));
     int width = makeDivisible((size == Size.LARGE ? 1280 : 1024) * widthMult, 8);
@@ -101,6 +105,15 @@ public final class MobileNetV3 extends Net {
   @Override
   BatchNorm2d.Config batchNorm() {
     return BatchNorm2d.Config.MOBILENET;
+  }
+
+  /** Each inverted residual's expansion channels, where it has an expand unit. */
+  @Override
+  public List<ChannelGroup> channelGroups() {
+    List<ChannelGroup> g = new ArrayList<>();
+    for (int i = 0; i < features.size(); i++)
+      g.addAll(features.get(i).channelGroups("features." + i));
+    return g;
   }
 
   @Override

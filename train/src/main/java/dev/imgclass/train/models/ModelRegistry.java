@@ -125,8 +125,13 @@ public final class ModelRegistry {
     return e;
   }
 
-  /** Builds the spec's architecture with weights drawn from {@code seed}. */
+  /**
+   * Builds the spec's architecture, at the spec's {@link ModelSpec#widths} where it has them (a
+   * pruned model), with weights drawn from {@code seed}.
+   */
   public static Net create(ModelSpec spec, long seed) {
-    return entry(spec.architecture()).factory().apply(spec, new SplittableRandom(seed));
+    Net net = entry(spec.architecture()).factory().apply(spec, new SplittableRandom(seed));
+    net.checkWidths();
+    return net;
   }
 }

@@ -3,7 +3,9 @@ package dev.imgclass.train.models;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.train.onnx.OnnxGraph;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -22,9 +24,54 @@ public abstract class Net {
   private ModelSpec spec;
   protected Head head;
   private ParamStore params;
+  private final Set<String> widthsRead = new HashSet<>();
 
   protected Net(ModelSpec spec) {
     this.spec = spec;
+  }
+
+  /**
+   * The channel count of layer {@code name}: the spec's {@link ModelSpec#widths} entry (a pruned
+   * model), else the architecture's {@code standard}. Constructors call it for every prunable
+   * layer.
+   */
+  protected int width(String name, int standard) {
+    widthsRead.add(name);
+    return spec.widths().getOrDefault(name, standard);
+  }
+
+  /** Refuses widths the architecture has no layer for (a hand-edited or foreign model.json). */
+  void checkWidths() {
+    for (String name : spec.widths().keySet()) {
+      if (!widthsRead.contains(name))
+        throw new ImgclassException(
+            "model.json gives a width for "
+                + name
+                + ", which "
+                + spec.architecture()
+                + " has no prunable layer called; layers with widths: "
+                + String.join(", ", channelGroups().stream().map(ChannelGroup::name).toList()));
+    }
+    if (spec.widths().isEmpty()) return;
+    for (ChannelGroup g : channelGroups()) {
+      if (g.allowed(g.width()) != g.width())
+        throw new ImgclassException(
+            "model.json gives "
+                + g.name()
+                + " "
+                + g.width()
+                + " channels: a 3x3 convolution reads them, and libtorch computes such"
+                + " convolutions correctly only with 8 or a multiple of 16 channels");
+    }
+  }
+
+  /**
+   * The body's channel groups that structured pruning may shrink, in input-to-output order (see
+   * {@link ChannelGroup}). An architecture without them refuses pruning with its name.
+   */
+  public List<ChannelGroup> channelGroups() {
+    throw new ImgclassException(
+        "the pruner does not know architecture " + spec.architecture() + ": it cannot prune it");
   }
 
   public ModelSpec spec() {

@@ -45,11 +45,14 @@ public final class ResNet extends Net {
       List<Block> blocks = new ArrayList<>();
       for (int b = 0; b < depths[s]; b++) {
         int stride = (b == 0 && s > 0) ? 2 : 1;
+        String name = "layer" + (s + 1) + "." + b;
         if (kind == Kind.BOTTLENECK) {
-          blocks.add(new Bottleneck(in, w, stride, se, rng));
+          int w1 = width(name + ".conv1", w);
+          int w2 = width(name + ".conv2", w);
+          blocks.add(new Bottleneck(in, w, stride, se, w1, w2, rng));
           in = w * Bottleneck.EXPANSION;
         } else {
-          blocks.add(new BasicBlock(in, w, stride, se, rng));
+          blocks.add(new BasicBlock(in, w, stride, se, width(name + ".conv1", w), rng));
           in = w;
         }
       }
@@ -85,6 +88,18 @@ public final class ResNet extends Net {
       for (int b = 0; b < stage.size(); b++)
         stage.get(b).collect("layer" + (s + 1) + "." + b, store);
     }
+  }
+
+  /** The blocks' internal widths; the stem and every block's output are the residual stream. */
+  @Override
+  public List<ChannelGroup> channelGroups() {
+    List<ChannelGroup> g = new ArrayList<>();
+    for (int s = 0; s < stages.size(); s++) {
+      List<Block> stage = stages.get(s);
+      for (int b = 0; b < stage.size(); b++)
+        g.addAll(stage.get(b).channelGroups("layer" + (s + 1) + "." + b));
+    }
+    return g;
   }
 
   @Override

@@ -94,7 +94,8 @@ public final class RunAssembly {
             train.channels(),
             train.height(),
             moments.get(0),
-            moments.get(1));
+            moments.get(1),
+            cfg.widths());
     Net net = ModelRegistry.create(spec, cfg.seed());
     if (!cfg.initWeights().isEmpty() && resume.isEmpty()) {
       Path init = Path.of(cfg.initWeights());
@@ -137,7 +138,7 @@ public final class RunAssembly {
         train.classes().size());
     out.printf(
         "model: %s, %,d parameters, %,d MACs per image; %s, %d threads, batch %d, %s lr %.3g%n",
-        cfg.model(),
+        cfg.model() + (spec.pruned() ? " (pruned)" : ""),
         net.paramCount(),
         net.macs(),
         precision.label(),

@@ -56,6 +56,9 @@ import java.util.Set;
  * @param kdTemperature softmax temperature of the distillation term; 0 without a teacher
  * @param kdCache compute the teacher's logits once for the un-augmented training images instead of
  *     on every batch (needs un-augmented batches)
+ * @param widths layer widths of a pruned model ({@link dev.imgclass.core.ModelSpec#widths}) to
+ *     build instead of the architecture's, so that its weights load; empty for the architecture's
+ *     own (then left out of the JSON, so earlier runs resume unchanged)
  */
 public record TrainConfig(
     String model,
@@ -91,7 +94,10 @@ public record TrainConfig(
     double kdAlpha,
     double kdTemperature,
     boolean kdCache,
-    double ema) {
+    double ema,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+        Map<String, Integer> widths) {
 
   public TrainConfig {
     require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
@@ -150,6 +156,10 @@ public record TrainConfig(
     require(
         backboneLr > 0 && backboneLr <= 10,
         "--backbone-lr must be in (0, 10] (a multiple of --lr), got " + backboneLr);
+    widths =
+        widths == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(widths));
     teacher = teacher == null ? "" : teacher.trim();
     if (teacher.isEmpty()) {
       require(kdAlpha == 0 && kdTemperature == 0 && !kdCache, KD_NEEDS_TEACHER);
@@ -311,6 +321,7 @@ public record TrainConfig(
     public Double kdTemperature; // default: KD_TEMPERATURE with a teacher
     public boolean kdCache;
     public double ema = 0;
+    public Map<String, Integer> widths = Map.of();
 
     public TrainConfig build() {
       boolean adamw = optimizer.equalsIgnoreCase("adamw");
@@ -352,7 +363,8 @@ public record TrainConfig(
           kd ? (kdAlpha != null ? kdAlpha : KD_ALPHA) : 0,
           kd ? (kdTemperature != null ? kdTemperature : KD_TEMPERATURE) : 0,
           kdCache,
-          ema);
+          ema,
+          widths);
     }
   }
 }

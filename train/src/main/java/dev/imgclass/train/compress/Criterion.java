@@ -1,0 +1,61 @@
+package dev.imgclass.train.compress;
+
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.train.engine.Tensors;
+import dev.imgclass.train.models.ChannelGroup;
+import dev.imgclass.train.models.Net;
+import java.util.Arrays;
+import java.util.Locale;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * How important each channel of a group is; the least important are removed. {@code l1}: the L1
+ * norm of the channel's filter in the producing convolution (Li et al. 2017, "Pruning Filters for
+ * Efficient ConvNets"). {@code bn-gamma}: |γ| of the batch norm after it, the scale the channel is
+ * multiplied by (Liu et al. 2017, "Network Slimming").
+ */
+public enum Criterion {
+  L1("l1"),
+  BN_GAMMA("bn-gamma");
+
+  public final String label;
+
+  Criterion(String label) {
+    this.label = label;
+  }
+
+  public static Criterion parse(String s) {
+    for (Criterion c : values()) {
+      if (c.label.equals(s.trim().toLowerCase(Locale.ROOT))) return c;
+    }
+    throw new ImgclassException(
+        "unknown pruning criterion '"
+            + s
+            + "': choose "
+            + String.join(" or ", Arrays.stream(values()).map(c -> c.label).toList()));
+  }
+
+  /** One score per channel of {@code g}; higher is kept first. */
+  float[] scores(Net net, ChannelGroup g) {
+    try (PointerScope scope = new PointerScope()) {
+      if (this == BN_GAMMA) return Tensors.toFloats(tensor(net, g.norm() + ".weight").abs());
+      float[] w = Tensors.toFloats(tensor(net, g.producer() + ".weight")); // (C, in, k, k)
+      int per = w.length / g.width();
+      float[] s = new float[g.width()];
+      for (int c = 0; c < s.length; c++) {
+        double sum = 0;
+        for (int i = 0; i < per; i++) sum += Math.abs(w[c * per + i]);
+        s[c] = (float) sum;
+      }
+      return s;
+    }
+  }
+
+  private static Tensor tensor(Net net, String name) {
+    return net.params()
+        .get(name)
+        .orElseThrow(() -> new IllegalStateException("no tensor " + name))
+        .tensor();
+  }
+}

@@ -1,0 +1,300 @@
+package dev.imgclass.train.compress;
+
+import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.ImgclassException;
+import dev.imgclass.core.Json;
+import dev.imgclass.core.ModelCard;
+import dev.imgclass.data.DataSources;
+import dev.imgclass.data.Dataset;
+import dev.imgclass.eval.Evaluator;
+import dev.imgclass.train.engine.Engine;
+import dev.imgclass.train.engine.Precision;
+import dev.imgclass.train.models.ChannelGroup;
+import dev.imgclass.train.models.Net;
+import dev.imgclass.train.models.TorchClassifier;
+import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.training.TrainConfig;
+import dev.imgclass.train.training.TrainRun;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Prunes a run directory into a new, smaller one: {@link Pruner} to the target MACs, optionally a
+ * fine-tune through the ordinary training run ({@link TrainRun}, started from the pruned weights),
+ * and {@code prune.json} with parameters, MACs, weights file size and test top-1 before and after.
+ * The result is an ordinary model directory: its {@code model.json} records the pruned widths.
+ */
+public final class PruneRun {
+  private PruneRun() {}
+
+  /** The report's file name in the output directory. */
+  public static final String REPORT = "prune.json";
+
+  /** Default learning rate of the fine-tune: a tenth of a fresh run's, from trained weights. */
+  public static final double FINETUNE_LR = 0.01;
+
+  /**
+   * One pruning job.
+   *
+   * @param model the run directory to prune (left untouched)
+   * @param target share of the model's MACs to keep, in (0, 1)
+   * @param criterion how channels are ranked
+   * @param finetuneEpochs epochs of training after pruning (0: none)
+   * @param data data to measure and fine-tune on; empty: the data the run records, if any
+   * @param lr peak learning rate of the fine-tune
+   * @param threads intra-op threads (0: all cores)
+   * @param out the new model directory: absent or empty
+   */
+  public record Options(
+      Path model,
+      double target,
+      Criterion criterion,
+      int finetuneEpochs,
+      Optional<String> data,
+      double lr,
+      int threads,
+      Path out) {
+    public Options {
+      if (!(target > 0 && target < 1))
+        throw new ImgclassException(
+            "the MACs to keep must be a fraction in (0, 1), e.g. 0.5, got " + target);
+      if (finetuneEpochs < 0)
+        throw new ImgclassException("fine-tune epochs must be >= 0, got " + finetuneEpochs);
+      if (!(lr > 0 && Double.isFinite(lr)))
+        throw new ImgclassException("the fine-tune learning rate must be positive, got " + lr);
+    }
+  }
+
+  /** Runs the job and returns what it wrote to {@code prune.json}. */
+  public static Map<String, Object> run(Options o, PrintStream log) {
+    try {
+      return runChecked(o, log);
+    } catch (IOException e) {
+      throw new ImgclassException("cannot write to " + o.out() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, Object> runChecked(Options o, PrintStream log) throws IOException {
+    if (!Files.isDirectory(o.model()))
+      throw new ImgclassException(
+          "model not found: " + o.model() + " (pass a run directory written by 'imgclass train')");
+    checkOut(o);
+    ModelCard card = ModelCard.read(o.model());
+    Engine.threads(o.threads());
+    Net net = Weights.loadModelDir(o.model());
+    Optional<String> source =
+        o.data()
+            .or(
+                () ->
+                    Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf));
+    if (o.finetuneEpochs() > 0 && source.isEmpty())
+      throw new ImgclassException(
+          "fine-tuning needs data, and " + o.model() + " records none: name the data to train on");
+    Optional<Dataset> test = source.flatMap(s -> testSplit(s, net, o.data().isPresent(), log));
+
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("model", o.model().toString());
+    report.put("architecture", net.spec().architecture());
+    report.put("target_macs", o.target());
+    report.put("criterion", o.criterion().label);
+    report.put("finetune_epochs", o.finetuneEpochs());
+    source.ifPresent(s -> report.put("data", s));
+    Map<String, Object> before = stats(net, o.model().resolve(ModelCard.WEIGHTS), test);
+    report.put("before", before);
+    log.println("before: " + line(before));
+
+    Pruner.Result r = Pruner.prune(net, o.target(), o.criterion(), o.finetuneEpochs() > 0);
+    Net pruned = r.net();
+    report.put("kept_share", r.plan().share());
+    report.put("groups", groups(net, pruned));
+    log.printf(
+        "pruned %d channel groups (%s) to %.1f%% of their channels each; the residual stream,"
+            + " stem and head keep their widths%n",
+        r.plan().keep().size(), o.criterion().label, 100 * r.plan().share());
+
+    Files.createDirectories(o.out());
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("from", o.model().toAbsolutePath().toString());
+    record.put("target_macs", o.target());
+    record.put("criterion", o.criterion().label);
+    record.put("kept_share", r.plan().share());
+    record.put("macs_before", r.macsBefore());
+    record.put("finetune_epochs", o.finetuneEpochs());
+    record.put("created", Instant.now().toString());
+    Map<String, Object> after;
+    if (o.finetuneEpochs() == 0) {
+      Path weights = o.out().resolve(ModelCard.WEIGHTS);
+      Weights.save(pruned, weights);
+      after = stats(pruned, weights, test);
+      report.put("pruned", after);
+      writeCard(card, pruned, record, after, o.out());
+    } else {
+      Path tmp = Files.createTempDirectory("imgclass-prune");
+      try {
+        Path weights = tmp.resolve(ModelCard.WEIGHTS);
+        Weights.save(pruned, weights);
+        Map<String, Object> cut = stats(pruned, weights, test);
+        report.put("pruned", cut);
+        log.println("pruned: " + line(cut));
+        TrainRun.Result fit =
+            TrainRun.run(
+                finetuneConfig(card, o, pruned, weights), source.get(), o.out(), false, log);
+        after =
+            stats(
+                pruned.spec(),
+                fit.card().provenance(),
+                o.out().resolve(ModelCard.WEIGHTS),
+                fit.test().map(t -> t.top1()));
+        report.put("finetuned", after);
+        ModelCard done = ModelCard.read(o.out());
+        Map<String, Object> provenance = new LinkedHashMap<>(done.provenance());
+        provenance.put("pruned", record);
+        new ModelCard(done.format(), done.spec(), provenance, done.train(), done.metrics())
+            .write(o.out());
+      } finally {
+        AtomicFiles.deleteQuietly(tmp.resolve(ModelCard.WEIGHTS));
+        AtomicFiles.deleteQuietly(tmp);
+      }
+    }
+    log.println("after:  " + line(after));
+    Json.writeFile(o.out().resolve(REPORT), report);
+    log.println("wrote " + o.out() + " (model.json, " + ModelCard.WEIGHTS + ", " + REPORT + ")");
+    return report;
+  }
+
+  /** The output must be a new directory: nothing of the user's is overwritten. */
+  private static void checkOut(Options o) throws IOException {
+    Path out = o.out().toAbsolutePath().normalize();
+    if (out.equals(o.model().toAbsolutePath().normalize()))
+      throw new ImgclassException("the output directory must differ from the model " + o.model());
+    if (Files.exists(out) && !Files.isDirectory(out))
+      throw new ImgclassException(o.out() + " exists and is not a directory");
+    if (Files.isDirectory(out)) {
+      try (Stream<Path> s = Files.list(out)) {
+        if (s.findAny().isPresent())
+          throw new ImgclassException(
+              "output directory " + o.out() + " is not empty: choose a new one");
+      }
+    }
+  }
+
+  /**
+   * The test split of {@code source}, checked against the model's classes. Data the run merely
+   * records (not named by the user) that can no longer be opened costs only the accuracies.
+   */
+  private static Optional<Dataset> testSplit(
+      String source, Net net, boolean named, PrintStream log) {
+    try {
+      Optional<Dataset> test = DataSources.open(source, DataSources.Load.of(net.spec())).test();
+      if (test.isPresent() && !test.get().classes().equals(net.spec().classes()))
+        throw new ImgclassException(
+            "the classes of " + source + " differ from the model's " + net.spec().classes());
+      if (test.isEmpty()) log.println("note: " + source + " has no test split: no accuracies");
+      return test;
+    } catch (ImgclassException e) {
+      if (named) throw e;
+      log.println("note: no accuracies: the run's data cannot be opened (" + e.getMessage() + ")");
+      return Optional.empty();
+    }
+  }
+
+  private static Map<String, Object> stats(Net net, Path weights, Optional<Dataset> test)
+      throws IOException {
+    Optional<Double> top1 =
+        test.map(
+            d -> new Evaluator(new TorchClassifier(net, Precision.FP32), 256).evaluate(d).top1());
+    Map<String, Object> p = Map.of("parameters", net.paramCount(), "macs_per_image", net.macs());
+    return stats(net.spec(), p, weights, top1);
+  }
+
+  private static Map<String, Object> stats(
+      dev.imgclass.core.ModelSpec spec,
+      Map<String, Object> provenance,
+      Path weights,
+      Optional<Double> top1)
+      throws IOException {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("parameters", provenance.get("parameters"));
+    s.put("macs_per_image", provenance.get("macs_per_image"));
+    s.put("weights_bytes", Files.size(weights));
+    top1.ifPresent(t -> s.put("test_top1", t));
+    return s;
+  }
+
+  private static String line(Map<String, Object> s) {
+    String acc =
+        s.containsKey("test_top1")
+            ? String.format(", test top-1 %.2f%%", 100 * (double) s.get("test_top1"))
+            : "";
+    return String.format(
+        "%,d parameters, %,d MACs per image, weights %.1f kB%s",
+        ((Number) s.get("parameters")).longValue(),
+        ((Number) s.get("macs_per_image")).longValue(),
+        ((Number) s.get("weights_bytes")).longValue() / 1e3,
+        acc);
+  }
+
+  /** Each group's width before and after, by name. */
+  private static Map<String, List<Integer>> groups(Net before, Net after) {
+    Map<String, Integer> now = new LinkedHashMap<>();
+    for (ChannelGroup g : after.channelGroups()) now.put(g.name(), g.width());
+    Map<String, List<Integer>> out = new LinkedHashMap<>();
+    for (ChannelGroup g : before.channelGroups())
+      out.put(g.name(), List.of(g.width(), now.get(g.name())));
+    return out;
+  }
+
+  /**
+   * model.json of a pruned model that was not fine-tuned: the original's card with the pruned spec,
+   * its parameters and MACs, the pruning record, and the metrics measured now (the original's no
+   * longer describe it).
+   */
+  private static void writeCard(
+      ModelCard card, Net pruned, Map<String, Object> record, Map<String, Object> after, Path out) {
+    Map<String, Object> provenance = new LinkedHashMap<>(card.provenance());
+    provenance.put("parameters", pruned.paramCount());
+    provenance.put("macs_per_image", pruned.macs());
+    provenance.put("pruned", record);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    if (after.containsKey("test_top1")) metrics.put("test_top1", after.get("test_top1"));
+    new ModelCard(ModelCard.FORMAT, pruned.spec(), provenance, card.train(), metrics).write(out);
+  }
+
+  /**
+   * The fine-tune: the original run's data settings (size, channels, limit, validation share, seed,
+   * batch, precision, loss settings), so it sees the same images, from the pruned weights at the
+   * pruned widths, for {@code finetuneEpochs} at {@code lr} without warm-up.
+   */
+  static TrainConfig finetuneConfig(ModelCard card, Options o, Net pruned, Path weights) {
+    Map<String, Object> t = card.train();
+    TrainConfig.Builder b = TrainConfig.builder();
+    b.model = pruned.spec().architecture();
+    b.widths = pruned.spec().widths();
+    b.epochs = o.finetuneEpochs();
+    b.lr = o.lr();
+    b.warmupEpochs = 0.0;
+    b.threads = o.threads();
+    b.initWeights = weights.toString();
+    b.batchSize = intOr(t, "batchSize", b.batchSize);
+    b.imageSize = intOr(t, "imageSize", b.imageSize);
+    b.channels = intOr(t, "channels", b.channels);
+    b.limit = intOr(t, "limit", b.limit);
+    b.seed = t.get("seed") instanceof Number n ? n.longValue() : b.seed;
+    if (t.get("valFraction") instanceof Number n) b.valFraction = n.doubleValue();
+    if (t.get("labelSmoothing") instanceof Number n) b.labelSmoothing = n.doubleValue();
+    if (t.get("precision") instanceof String s) b.precision = s;
+    return b.build();
+  }
+
+  private static int intOr(Map<String, Object> m, String key, int fallback) {
+    return m.get(key) instanceof Number n ? n.intValue() : fallback;
+  }
+}

@@ -1,0 +1,2 @@
+/** Model compression on the training engine: structured channel pruning ({@link Pruner}). */
+package dev.imgclass.train.compress;
