@@ -2,11 +2,9 @@ package dev.imgclass.cli;
 
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
-import dev.imgclass.core.ModelCard;
 import dev.imgclass.train.compress.Criterion;
 import dev.imgclass.train.compress.PruneRun;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -87,11 +85,6 @@ final class PruneCommand implements Callable<Integer> {
       throw new ImgclassException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
     if (threads < 0) throw new ImgclassException("--threads must be >= 0, got " + threads);
     Criterion c = parseCriterion();
-    if (finetuneEpochs > 0 && data == null && Files.isDirectory(model) && !recordsData())
-      throw new ImgclassException(
-          "--finetune-epochs needs --data: "
-              + model
-              + " does not record the data it was trained on");
     PrintStream log = json ? System.err : System.out; // stdout holds the JSON document only
     Map<String, Object> report =
         PruneRun.run(
@@ -108,9 +101,5 @@ final class PruneCommand implements Callable<Integer> {
     } catch (ImgclassException e) {
       throw new ImgclassException("unknown --criterion '" + criterion + "': choose l1 or bn-gamma");
     }
-  }
-
-  private boolean recordsData() {
-    return ModelCard.read(model).provenance().containsKey("data_source");
   }
 }

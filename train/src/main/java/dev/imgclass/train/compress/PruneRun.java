@@ -97,7 +97,9 @@ public final class PruneRun {
                     Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf));
     if (o.finetuneEpochs() > 0 && source.isEmpty())
       throw new ImgclassException(
-          "fine-tuning needs data, and " + o.model() + " records none: name the data to train on");
+          "fine-tuning needs data, and "
+              + o.model()
+              + " does not record the data it was trained on: name it (--data DATA)");
     Optional<Dataset> test = source.flatMap(s -> testSplit(s, net, o.data().isPresent(), log));
 
     Map<String, Object> report = new LinkedHashMap<>();

@@ -69,7 +69,8 @@ public final class Pruner {
     for (ChannelGroup g : groups) order.put(g.name(), ranked(criterion.scores(net, g)));
     long before = net.macs();
     long goal = (long) Math.floor(target * before);
-    long floor = macs(net, groups, 0, least);
+    Macs macs = new Macs(net, groups);
+    long floor = macs.atShare(0, least);
     if (floor > goal)
       throw new ImgclassException(
           String.format(
@@ -81,12 +82,12 @@ public final class Pruner {
     double hi = 1;
     for (int i = 0; i < STEPS; i++) {
       double mid = (lo + hi) / 2;
-      if (macs(net, groups, mid, least) <= goal) lo = mid;
+      if (macs.atShare(mid, least) <= goal) lo = mid;
       else hi = mid;
     }
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (ChannelGroup g : groups) counts.put(g.name(), kept(g, lo, least));
-    topUp(net, groups, counts, goal);
+    topUp(macs, groups, counts, goal);
     Map<String, int[]> keep = new LinkedHashMap<>();
     for (ChannelGroup g : groups) {
       int[] kept = Arrays.copyOf(order.get(g.name()), counts.get(g.name()));
@@ -116,15 +117,32 @@ public final class Pruner {
         .toArray();
   }
 
-  /** MACs of the model with every group at {@code share} of its channels. */
-  private static long macs(Net net, List<ChannelGroup> groups, double share, int least) {
-    Map<String, Integer> w = new LinkedHashMap<>();
-    for (ChannelGroup g : groups) w.put(g.name(), kept(g, share, least));
-    return macs(net, groups, w);
-  }
+  /**
+   * MACs of {@code net} at other group widths, each distinct set of widths counted once: counting
+   * builds a shell model, and the bisection's steps mostly land on widths already seen.
+   */
+  private static final class Macs {
+    private final Net net;
+    private final List<ChannelGroup> groups;
+    private final Map<Map<String, Integer>, Long> seen = new java.util.HashMap<>();
 
-  private static long macs(Net net, List<ChannelGroup> groups, Map<String, Integer> counts) {
-    return shell(net.spec(), widths(net.spec(), groups, counts)).macs();
+    Macs(Net net, List<ChannelGroup> groups) {
+      this.net = net;
+      this.groups = groups;
+    }
+
+    /** With every group at {@code share} of its channels. */
+    long atShare(double share, int least) {
+      Map<String, Integer> w = new LinkedHashMap<>();
+      for (ChannelGroup g : groups) w.put(g.name(), kept(g, share, least));
+      return of(w);
+    }
+
+    /** With the groups at {@code counts} channels. */
+    long of(Map<String, Integer> counts) {
+      return seen.computeIfAbsent(
+          Map.copyOf(counts), c -> shell(net.spec(), widths(net.spec(), groups, c)).macs());
+    }
   }
 
   /**
@@ -133,7 +151,7 @@ public final class Pruner {
    * its next safe width while the model stays within {@code goal}.
    */
   private static void topUp(
-      Net net, List<ChannelGroup> groups, Map<String, Integer> counts, long goal) {
+      Macs macs, List<ChannelGroup> groups, Map<String, Integer> counts, long goal) {
     boolean grew = true;
     for (int pass = 0; pass < 4 && grew; pass++) {
       grew = false;
@@ -148,7 +166,7 @@ public final class Pruner {
                     : now + ChannelGroup.SAFE_SMALL;
         if (next > g.width() || g.allowed(next) != next) continue;
         counts.put(g.name(), next);
-        if (macs(net, groups, counts) <= goal) grew = true;
+        if (macs.of(counts) <= goal) grew = true;
         else counts.put(g.name(), now);
       }
     }

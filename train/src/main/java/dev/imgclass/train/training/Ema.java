@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
@@ -78,11 +79,14 @@ public final class Ema {
     }
   }
 
-  /** Runs {@code action} with the average in the model, then puts the live weights back. */
-  public void withAverage(Runnable action) {
+  /**
+   * Computes {@code f} with the average in the model, then puts the live weights back; returns what
+   * {@code f} gave.
+   */
+  public <T> T withAverage(Supplier<T> f) {
     swap();
     try {
-      action.run();
+      return f.get();
     } finally {
       swap();
     }

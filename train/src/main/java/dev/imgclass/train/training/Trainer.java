@@ -94,12 +94,13 @@ public final class Trainer {
       double valLoss = Double.NaN;
       double valAcc = Double.NaN;
       if (val.isPresent()) {
-        EvalReport[] v = new EvalReport[1];
-        Runnable evaluate = () -> v[0] = evaluator.evaluate(val.get());
-        if (ema.isPresent()) ema.get().withAverage(evaluate);
-        else evaluate.run();
-        valLoss = v[0].loss();
-        valAcc = v[0].top1();
+        Dataset v = val.get();
+        EvalReport r =
+            ema.isPresent()
+                ? ema.get().withAverage(() -> evaluator.evaluate(v))
+                : evaluator.evaluate(v);
+        valLoss = r.loss();
+        valAcc = r.top1();
       }
       var e =
           new TrainListener.Epoch(

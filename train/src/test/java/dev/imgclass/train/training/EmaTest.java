@@ -62,10 +62,8 @@ class EmaTest {
       mean.tensor().fill_(Tensors.scalar(4.0));
     }
     step(net, opt); // d = 2/11
-    ema.withAverage(
-        () ->
-            assertThat(Tensors.toFloats(mean.tensor())[0])
-                .isCloseTo((float) (9.0 / 11 * 4.0), within(1e-5f)));
+    float averaged = ema.withAverage(() -> Tensors.toFloats(mean.tensor())[0]);
+    assertThat(averaged).isCloseTo((float) (9.0 / 11 * 4.0), within(1e-5f));
     assertThat(Tensors.toFloats(mean.tensor())[0]).isEqualTo(4.0f);
   }
 
