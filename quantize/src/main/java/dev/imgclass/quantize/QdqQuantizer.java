@@ -61,7 +61,38 @@ public final class QdqQuantizer {
    * images laid out (n, C, S, S).
    */
   public static byte[] quantize(byte[] fp32, float[] inputs, int n, Method method, int threads) {
+    return quantize(fp32, calibrate(fp32, inputs, n, method, threads));
+  }
+
+  /**
+   * Quantizes {@code fp32} with activation ranges chosen elsewhere (learned by quantization-aware
+   * training, say): {@code ranges} holds [low, high] for each of {@link #quantizedTensors}.
+   */
+  public static byte[] quantize(byte[] fp32, Map<String, float[]> ranges) {
     OnnxMl.ModelProto model = parse(fp32);
+    List<String> quantized = quantizedTensors(model);
+    for (String t : quantized)
+      if (!ranges.containsKey(t))
+        throw new ImgclassException("cannot quantize: no activation range for tensor '" + t + "'");
+    return rewrite(model, quantized, ranges).toByteArray();
+  }
+
+  /**
+   * The activation ranges of {@code fp32}'s {@link #quantizedTensors}, measured on {@code n}
+   * preprocessed calibration images laid out (n, C, S, S).
+   */
+  public static Map<String, float[]> calibrate(
+      byte[] fp32, float[] inputs, int n, Method method, int threads) {
+    OnnxMl.ModelProto model = parse(fp32);
+    return calibrate(model, quantizedTensors(model), inputs, n, method, threads);
+  }
+
+  /**
+   * The tensors that get QuantizeLinear → DequantizeLinear, in graph order: the graph input and
+   * every node output except the logits and outputs that feed only a Relu (the Relu's output
+   * carries the range instead, as ONNX Runtime fuses the Relu into the op before it).
+   */
+  public static List<String> quantizedTensors(OnnxMl.ModelProto model) {
     OnnxMl.GraphProto g = model.getGraph();
     String input = g.getInput(0).getName();
     String output = g.getOutput(0).getName();
@@ -70,8 +101,6 @@ public final class QdqQuantizer {
       for (String in : node.getInputList())
         consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(node);
     }
-    // tensors that get Q/DQ: the graph input and every node output except the logits and outputs
-    // that feed only a Relu (the Relu's output carries the range instead)
     List<String> quantized = new ArrayList<>();
     quantized.add(input);
     for (OnnxMl.NodeProto node : g.getNodeList()) {
@@ -81,8 +110,12 @@ public final class QdqQuantizer {
           !users.isEmpty() && users.stream().allMatch(u -> u.getOpType().equals("Relu"));
       if (!out.equals(output) && !onlyRelu) quantized.add(out);
     }
-    Map<String, float[]> ranges = calibrate(model, quantized, inputs, n, method, threads);
-    return rewrite(model, quantized, ranges).toByteArray();
+    return quantized;
+  }
+
+  /** Parses an ONNX model, or fails with one clear line. */
+  public static OnnxMl.ModelProto parseModel(byte[] bytes) {
+    return parse(bytes);
   }
 
   private static OnnxMl.ModelProto parse(byte[] bytes) {
@@ -190,7 +223,7 @@ public final class QdqQuantizer {
   }
 
   /** uint8 scale and zero point for a range, which is widened to include 0. */
-  static float[] uint8Params(float[] range) {
+  public static float[] uint8Params(float[] range) {
     double lo = Math.min(0, range[0]);
     double hi = Math.max(0, range[1]);
     double scale = (hi - lo) / 255.0;
@@ -290,7 +323,10 @@ public final class QdqQuantizer {
         .build();
   }
 
-  /** Per-output-channel symmetric int8: s_c = max|w_c| / 127. */
+  /**
+   * Per-output-channel symmetric int8: s_c = max|w_c| / 127, q = w / s_c rounded half to even (as
+   * QuantizeLinear rounds, and as quantization-aware training's fake quantizer does).
+   */
   private static String quantizeWeight(
       OnnxMl.TensorProto w, float[] scale, List<OnnxMl.TensorProto> out) {
     float[] v = floats(w);
@@ -302,8 +338,7 @@ public final class QdqQuantizer {
       for (int i = 0; i < per; i++) m = Math.max(m, Math.abs(v[c * per + i]));
       scale[c] = m > 0 ? m / 127f : 1e-8f;
       for (int i = 0; i < per; i++)
-        q[c * per + i] =
-            (byte) Math.max(-127, Math.min(127, Math.round(v[c * per + i] / scale[c])));
+        q[c * per + i] = (byte) Math.max(-127, Math.min(127, Math.rint(v[c * per + i] / scale[c])));
     }
     String name = w.getName() + "_q";
     out.add(
