@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       ReportCommand.class,
       CompareCommand.class,
       PruneCommand.class,
+      QatCommand.class,
       DataCommand.class,
       StoreCommand.class,
       ServeCommand.class,

@@ -86,7 +86,7 @@ public final class PruneRun {
     if (!Files.isDirectory(o.model()))
       throw new ImgclassException(
           "model not found: " + o.model() + " (pass a run directory written by 'imgclass train')");
-    checkOut(o);
+    checkOut(o.model(), o.out());
     ModelCard card = ModelCard.read(o.model());
     Engine.threads(o.threads());
     Net net = Weights.loadModelDir(o.model());
@@ -173,17 +173,17 @@ public final class PruneRun {
   }
 
   /** The output must be a new directory: nothing of the user's is overwritten. */
-  private static void checkOut(Options o) throws IOException {
-    Path out = o.out().toAbsolutePath().normalize();
-    if (out.equals(o.model().toAbsolutePath().normalize()))
-      throw new ImgclassException("the output directory must differ from the model " + o.model());
+  static void checkOut(Path model, Path outDir) throws IOException {
+    Path out = outDir.toAbsolutePath().normalize();
+    if (out.equals(model.toAbsolutePath().normalize()))
+      throw new ImgclassException("the output directory must differ from the model " + model);
     if (Files.exists(out) && !Files.isDirectory(out))
-      throw new ImgclassException(o.out() + " exists and is not a directory");
+      throw new ImgclassException(outDir + " exists and is not a directory");
     if (Files.isDirectory(out)) {
       try (Stream<Path> s = Files.list(out)) {
         if (s.findAny().isPresent())
           throw new ImgclassException(
-              "output directory " + o.out() + " is not empty: choose a new one");
+              "output directory " + outDir + " is not empty: choose a new one");
       }
     }
   }
