@@ -4,10 +4,10 @@ import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
+import dev.imgclass.data.CalibrationImages;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.DataSplits;
 import dev.imgclass.data.Dataset;
-import dev.imgclass.data.Splits;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.quantize.QdqQuantizer;
 import dev.imgclass.runtime.OnnxClassifier;
@@ -42,20 +42,12 @@ final class Int8Export {
     Map<String, Object> result = new LinkedHashMap<>();
     DataSplits splits = DataSources.open(data, DataSources.Load.of(spec));
     EvalCommand.checkClasses(spec.classes(), splits.train().classes());
-    Dataset calib = Splits.limit(splits.train(), size, 17);
     Preprocessor pre = new Preprocessor(spec);
-    float[] x = new float[calib.size() * pre.inputLength()];
-    int used = 0;
-    for (int i = 0; i < calib.size(); i++) {
-      try {
-        pre.normalizeInto(pre.toInputSize(calib.image(i)), x, used * pre.inputLength());
-        used++;
-      } catch (ImgclassException e) {
-        System.err.println("skipped: " + e.getMessage()); // an unreadable calibration image
-      }
-    }
+    float[] x =
+        CalibrationImages.load(
+            splits.train(), spec, size, m -> System.err.println("skipped: " + m));
+    int used = x.length / pre.inputLength();
     if (used == 0) throw new ImgclassException("no readable calibration images in " + data);
-    x = java.util.Arrays.copyOf(x, used * pre.inputLength());
     byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads);
     // the file must load in ONNX Runtime before it replaces a previous one
     AtomicFiles.write(out, q, f -> OnnxClassifier.open(f, OnnxOptions.cpu(threads)).close());

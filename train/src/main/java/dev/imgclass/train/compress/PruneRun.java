@@ -83,18 +83,11 @@ public final class PruneRun {
   }
 
   private static Map<String, Object> runChecked(Options o, PrintStream log) throws IOException {
-    if (!Files.isDirectory(o.model()))
-      throw new ImgclassException(
-          "model not found: " + o.model() + " (pass a run directory written by 'imgclass train')");
-    checkOut(o.model(), o.out());
+    checkDirs(o.model(), o.out());
     ModelCard card = ModelCard.read(o.model());
     Engine.threads(o.threads());
     Net net = Weights.loadModelDir(o.model());
-    Optional<String> source =
-        o.data()
-            .or(
-                () ->
-                    Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf));
+    Optional<String> source = dataSource(card, o.data());
     if (o.finetuneEpochs() > 0 && source.isEmpty())
       throw new ImgclassException(
           "fine-tuning needs data, and "
@@ -172,8 +165,20 @@ public final class PruneRun {
     return report;
   }
 
-  /** The output must be a new directory: nothing of the user's is overwritten. */
-  static void checkOut(Path model, Path outDir) throws IOException {
+  /** The data named, else the {@code --data} the run records (if any). */
+  static Optional<String> dataSource(ModelCard card, Optional<String> named) {
+    return named.or(
+        () -> Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf));
+  }
+
+  /**
+   * The model must be a run directory and the output a new directory: nothing of the user's is
+   * overwritten.
+   */
+  static void checkDirs(Path model, Path outDir) throws IOException {
+    if (!Files.isDirectory(model))
+      throw new ImgclassException(
+          "model not found: " + model + " (pass a run directory written by 'imgclass train')");
     Path out = outDir.toAbsolutePath().normalize();
     if (out.equals(model.toAbsolutePath().normalize()))
       throw new ImgclassException("the output directory must differ from the model " + model);

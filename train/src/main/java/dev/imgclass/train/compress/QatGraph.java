@@ -55,7 +55,7 @@ public final class QatGraph {
   private final String output;
   private final Map<String, Tensor> constants = new HashMap<>();
   private final Map<String, Tensor> trainable = new LinkedHashMap<>();
-  private final Set<String> weights = new LinkedHashSet<>(); // decayed: conv and Gemm weights
+  private final List<Map<String, OnnxMl.AttributeProto>> attributes = new ArrayList<>(); // by node
   private final Set<String> quantized;
   private final Map<String, float[]> ranges = new LinkedHashMap<>();
   private final double averaging;
@@ -82,8 +82,10 @@ public final class QatGraph {
                 + "): it trains graphs imgclass exported");
     Set<String> learned = new LinkedHashSet<>();
     for (OnnxMl.NodeProto n : g.getNodeList()) {
+      Map<String, OnnxMl.AttributeProto> a = new HashMap<>();
+      for (OnnxMl.AttributeProto p : n.getAttributeList()) a.put(p.getName(), p);
+      attributes.add(a);
       if (n.getOpType().equals("Conv") || n.getOpType().equals("Gemm")) {
-        weights.add(n.getInput(1));
         learned.add(n.getInput(1));
         if (n.getInputCount() > 2) learned.add(n.getInput(2));
       }
@@ -112,11 +114,6 @@ public final class QatGraph {
     return trainable;
   }
 
-  /** Whether {@code name} is a weight (decayed) rather than a bias. */
-  public boolean isWeight(String name) {
-    return weights.contains(name);
-  }
-
   /** Starts or stops the range observers (they move only in training forwards). */
   public void observe(boolean on) {
     observing = on;
@@ -140,19 +137,16 @@ public final class QatGraph {
    * @param quantize fake-quantize (false: the plain FP32 graph)
    */
   public Tensor forward(Tensor x, boolean training, boolean quantize) {
-    return run(x, training, quantize).get(output);
-  }
-
-  /** Every tensor of one forward, by name (after its fake quantizer). */
-  Map<String, Tensor> run(Tensor x, boolean training, boolean quantize) {
     Map<String, Tensor> env = new HashMap<>();
     env.put(input, quantize ? quant(input, x, training) : x);
-    for (OnnxMl.NodeProto n : model.getGraph().getNodeList()) {
-      Tensor y = apply(n, env, quantize);
+    List<OnnxMl.NodeProto> nodes = model.getGraph().getNodeList();
+    for (int i = 0; i < nodes.size(); i++) {
+      OnnxMl.NodeProto n = nodes.get(i);
+      Tensor y = apply(n, attributes.get(i), env, quantize);
       String out = n.getOutput(0);
       env.put(out, quantize && quantized.contains(out) ? quant(out, y, training) : y);
     }
-    return env;
+    return env.get(output);
   }
 
   private Tensor quant(String name, Tensor v, boolean training) {
@@ -171,7 +165,11 @@ public final class QatGraph {
     return FakeQuant.uint8(v, p[0], p[1]);
   }
 
-  private Tensor apply(OnnxMl.NodeProto n, Map<String, Tensor> env, boolean quantize) {
+  private Tensor apply(
+      OnnxMl.NodeProto n,
+      Map<String, OnnxMl.AttributeProto> a,
+      Map<String, Tensor> env,
+      boolean quantize) {
     java.util.function.IntFunction<Tensor> in =
         i -> {
           String name = n.getInput(i);
@@ -182,8 +180,6 @@ public final class QatGraph {
             throw new ImgclassException("node " + n.getName() + " reads unknown tensor " + name);
           return t;
         };
-    Map<String, OnnxMl.AttributeProto> a = new HashMap<>();
-    for (OnnxMl.AttributeProto p : n.getAttributeList()) a.put(p.getName(), p);
     return switch (n.getOpType()) {
       case "Conv" -> {
         Tensor[] wb = weightAndBias(n, in, quantize);
@@ -277,11 +273,6 @@ public final class QatGraph {
   /** The QDQ INT8 model of the trained weights at the current ranges. */
   public byte[] toQdq() {
     return QdqQuantizer.quantize(trainedFp32().toByteArray(), ranges());
-  }
-
-  /** Names of the quantized tensors, in graph order. */
-  public List<String> quantizedTensors() {
-    return new ArrayList<>(quantized);
   }
 
   private static float[] floats(OnnxMl.TensorProto t) {

@@ -10,11 +10,11 @@ import dev.imgclass.core.OnnxMetadata;
 import dev.imgclass.core.Preprocessor;
 import dev.imgclass.data.Batch;
 import dev.imgclass.data.BatchLoader;
+import dev.imgclass.data.CalibrationImages;
 import dev.imgclass.data.DataIssues;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.DataSplits;
 import dev.imgclass.data.Dataset;
-import dev.imgclass.data.Splits;
 import dev.imgclass.data.augment.Augmentation;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.quantize.QdqQuantizer;
@@ -135,19 +135,13 @@ public final class QatRun {
               + o.model()
               + " is a file (an ONNX model is quantized without training by 'imgclass export"
               + " --model FILE.onnx --int8')");
-    if (!Files.isDirectory(o.model()))
-      throw new ImgclassException(
-          "model not found: " + o.model() + " (pass a run directory written by 'imgclass train')");
-    PruneRun.checkOut(o.model(), o.out());
+    PruneRun.checkDirs(o.model(), o.out());
     ModelCard card = ModelCard.read(o.model());
     int threads = Engine.threads(o.threads());
     Net net = Weights.loadModelDir(o.model());
     ModelSpec spec = net.spec();
     String source =
-        o.data()
-            .or(
-                () ->
-                    Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf))
+        PruneRun.dataSource(card, o.data())
             .orElseThrow(
                 () ->
                     new ImgclassException(
@@ -168,8 +162,9 @@ public final class QatRun {
 
     long t0 = System.nanoTime();
     byte[] fp32 = OnnxExporter.toBytes(net, card.provenance());
-    float[] calib = calibrationInputs(spec, train, o.calibrationImages());
+    float[] calib = CalibrationImages.load(train, spec, o.calibrationImages(), m -> {});
     int calibN = calib.length / new Preprocessor(spec).inputLength();
+    if (calibN == 0) throw new ImgclassException("no readable calibration images in " + source);
     Map<String, float[]> ranges = QdqQuantizer.calibrate(fp32, calib, calibN, o.method(), threads);
     byte[] ptq = QdqQuantizer.quantize(fp32, ranges);
     String method = o.method().name().toLowerCase(Locale.ROOT);
@@ -395,24 +390,6 @@ public final class QatRun {
       }
     }
     return b.build().toByteArray();
-  }
-
-  /** Preprocessed calibration images, as {@code export --int8} picks them (same seed). */
-  static float[] calibrationInputs(ModelSpec spec, Dataset train, int size) {
-    Dataset calib = Splits.limit(train, size, 17);
-    Preprocessor pre = new Preprocessor(spec);
-    float[] x = new float[calib.size() * pre.inputLength()];
-    int used = 0;
-    for (int i = 0; i < calib.size(); i++) {
-      try {
-        pre.normalizeInto(pre.toInputSize(calib.image(i)), x, used * pre.inputLength());
-        used++;
-      } catch (ImgclassException e) {
-        // an unreadable image: calibrate on the others
-      }
-    }
-    if (used == 0) throw new ImgclassException("no readable calibration images");
-    return java.util.Arrays.copyOf(x, used * pre.inputLength());
   }
 
   /** The run's data settings (batch, augmentation, label smoothing, sampler, seed). */
