@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       ReportCommand.class,
       CompareCommand.class,
       PruneCommand.class,
+      CompressCommand.class,
       QatCommand.class,
       DataCommand.class,
       StoreCommand.class,

@@ -140,8 +140,18 @@ public final class PruneRun {
         report.put("pruned", cut);
         log.println("pruned: " + line(cut));
         TrainRun.Result fit =
-            TrainRun.run(
-                finetuneConfig(card, o, pruned, weights), source.get(), o.out(), false, log);
+            finetune(
+                card,
+                pruned.spec(),
+                weights,
+                o.finetuneEpochs(),
+                o.lr(),
+                o.threads(),
+                Optional.empty(),
+                source.get(),
+                o.out(),
+                record,
+                log);
         after =
             stats(
                 pruned.spec(),
@@ -149,11 +159,6 @@ public final class PruneRun {
                 o.out().resolve(ModelCard.WEIGHTS),
                 fit.test().map(t -> t.top1()));
         report.put("finetuned", after);
-        ModelCard done = ModelCard.read(o.out());
-        Map<String, Object> provenance = new LinkedHashMap<>(done.provenance());
-        provenance.put("pruned", record);
-        new ModelCard(done.format(), done.spec(), provenance, done.train(), done.metrics())
-            .write(o.out());
       } finally {
         AtomicFiles.deleteQuietly(tmp.resolve(ModelCard.WEIGHTS));
         AtomicFiles.deleteQuietly(tmp);
@@ -166,7 +171,7 @@ public final class PruneRun {
   }
 
   /** The data named, else the {@code --data} the run records (if any). */
-  static Optional<String> dataSource(ModelCard card, Optional<String> named) {
+  public static Optional<String> dataSource(ModelCard card, Optional<String> named) {
     return named.or(
         () -> Optional.ofNullable(card.provenance().get("data_source")).map(String::valueOf));
   }
@@ -175,7 +180,7 @@ public final class PruneRun {
    * The model must be a run directory and the output a new directory: nothing of the user's is
    * overwritten.
    */
-  static void checkDirs(Path model, Path outDir) throws IOException {
+  public static void checkDirs(Path model, Path outDir) throws IOException {
     if (!Files.isDirectory(model))
       throw new ImgclassException(
           "model not found: " + model + " (pass a run directory written by 'imgclass train')");
@@ -276,19 +281,33 @@ public final class PruneRun {
   }
 
   /**
-   * The fine-tune: the original run's data settings (size, channels, limit, validation share, seed,
-   * batch, precision, loss settings), so it sees the same images, from the pruned weights at the
-   * pruned widths, for {@code finetuneEpochs} at {@code lr} without warm-up.
+   * Fine-tunes a (pruned) model into the run directory {@code out} through the ordinary training
+   * run: the data settings of {@code card} (size, channels, limit, validation share, seed, batch,
+   * precision, loss settings), so it sees the same images, from {@code weights} at {@code spec}'s
+   * widths, for {@code epochs} at {@code lr} without warm-up; distilled from {@code teacher} (a run
+   * directory or .onnx file) when one is given. The pruning {@code record}, if any, is added to the
+   * result's provenance.
    */
-  static TrainConfig finetuneConfig(ModelCard card, Options o, Net pruned, Path weights) {
+  public static TrainRun.Result finetune(
+      ModelCard card,
+      dev.imgclass.core.ModelSpec spec,
+      Path weights,
+      int epochs,
+      double lr,
+      int threads,
+      Optional<Path> teacher,
+      String source,
+      Path out,
+      Map<String, Object> record,
+      PrintStream log) {
     Map<String, Object> t = card.train();
     TrainConfig.Builder b = TrainConfig.builder();
-    b.model = pruned.spec().architecture();
-    b.widths = pruned.spec().widths();
-    b.epochs = o.finetuneEpochs();
-    b.lr = o.lr();
+    b.model = spec.architecture();
+    b.widths = spec.widths();
+    b.epochs = epochs;
+    b.lr = lr;
     b.warmupEpochs = 0.0;
-    b.threads = o.threads();
+    b.threads = threads;
     b.initWeights = weights.toString();
     b.batchSize = intOr(t, "batchSize", b.batchSize);
     b.imageSize = intOr(t, "imageSize", b.imageSize);
@@ -298,7 +317,16 @@ public final class PruneRun {
     if (t.get("valFraction") instanceof Number n) b.valFraction = n.doubleValue();
     if (t.get("labelSmoothing") instanceof Number n) b.labelSmoothing = n.doubleValue();
     if (t.get("precision") instanceof String s) b.precision = s;
-    return b.build();
+    teacher.ifPresent(p -> b.teacher = p.toString());
+    TrainRun.Result fit = TrainRun.run(b.build(), source, out, false, log);
+    if (record != null) {
+      ModelCard done = ModelCard.read(out);
+      Map<String, Object> provenance = new LinkedHashMap<>(done.provenance());
+      provenance.put("pruned", record);
+      new ModelCard(done.format(), done.spec(), provenance, done.train(), done.metrics())
+          .write(out);
+    }
+    return fit;
   }
 
   private static int intOr(Map<String, Object> m, String key, int fallback) {
