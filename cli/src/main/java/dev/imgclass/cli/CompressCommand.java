@@ -48,7 +48,7 @@ final class CompressCommand implements Callable<Integer> {
   @Option(
       names = "--criterion",
       defaultValue = "l1",
-      description = "How prune ranks channels: l1 or bn-gamma (default: l1).")
+      description = "How prune ranks channels: l1, bn-gamma or taylor (default: l1).")
   String criterion;
 
   @Option(
@@ -91,7 +91,8 @@ final class CompressCommand implements Callable<Integer> {
     try {
       c = Criterion.parse(criterion);
     } catch (ImgclassException e) {
-      throw new ImgclassException("unknown --criterion '" + criterion + "': choose l1 or bn-gamma");
+      throw new ImgclassException(
+          "unknown --criterion '" + criterion + "': choose l1, bn-gamma or taylor");
     }
     PrintStream log = json ? System.err : System.out; // stdout holds the JSON document only
     Map<String, Object> report =

@@ -39,8 +39,9 @@ final class PruneCommand implements Callable<Integer> {
       names = "--criterion",
       defaultValue = "l1",
       description =
-          "How channels are ranked: l1 (L1 norm of each filter) or bn-gamma (|scale| of the batch"
-              + " norm after it) (default: l1).")
+          "How channels are ranked: l1 (L1 norm of each filter), bn-gamma (|scale| of the batch"
+              + " norm after it) or taylor (first-order loss change, on 16 training batches)"
+              + " (default: l1).")
   String criterion;
 
   @Option(
@@ -99,7 +100,8 @@ final class PruneCommand implements Callable<Integer> {
     try {
       return Criterion.parse(criterion);
     } catch (ImgclassException e) {
-      throw new ImgclassException("unknown --criterion '" + criterion + "': choose l1 or bn-gamma");
+      throw new ImgclassException(
+          "unknown --criterion '" + criterion + "': choose l1, bn-gamma or taylor");
     }
   }
 }

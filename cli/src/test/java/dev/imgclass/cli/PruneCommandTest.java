@@ -91,6 +91,18 @@ class PruneCommandTest {
     assertThat(Files.isRegularFile(out.resolve("report.html"))).isTrue();
   }
 
+  @Test
+  void the_taylor_criterion_scores_on_the_runs_training_data() throws Exception {
+    Path out = shared.resolve("taylor");
+    Cli.Run r = prune(out, "--target-macs", "0.5", "--criterion", "taylor");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("taylor: channels scored on");
+    JsonNode j = Json.MAPPER.readTree(out.resolve("prune.json").toFile());
+    assertThat(j.path("criterion").asText()).isEqualTo("taylor");
+    assertThat(j.path("pruned").path("macs_per_image").asLong())
+        .isLessThanOrEqualTo(j.path("before").path("macs_per_image").asLong() / 2);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"0", "1.5", "-0.2", "1"})
   void a_target_outside_zero_one_is_one_error_line(String target) {
@@ -111,10 +123,10 @@ class PruneCommandTest {
 
   @Test
   void an_unknown_criterion_is_one_error_line() {
-    Cli.Run r = prune(shared.resolve("taylor"), "--target-macs", "0.5", "--criterion", "taylor");
+    Cli.Run r = prune(shared.resolve("random"), "--target-macs", "0.5", "--criterion", "random");
     assertThat(r.code()).isEqualTo(Main.FAILED);
     assertThat(r.err().strip())
-        .isEqualTo("error: unknown --criterion 'taylor': choose l1 or bn-gamma");
+        .isEqualTo("error: unknown --criterion 'random': choose l1, bn-gamma or taylor");
   }
 
   @Test

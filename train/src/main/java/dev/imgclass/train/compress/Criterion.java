@@ -13,11 +13,14 @@ import org.bytedeco.pytorch.Tensor;
  * How important each channel of a group is; the least important are removed. {@code l1}: the L1
  * norm of the channel's filter in the producing convolution (Li et al. 2017, "Pruning Filters for
  * Efficient ConvNets"). {@code bn-gamma}: |γ| of the batch norm after it, the scale the channel is
- * multiplied by (Liu et al. 2017, "Network Slimming").
+ * multiplied by (Liu et al. 2017, "Network Slimming"). {@code taylor}: the squared first-order
+ * estimate of the loss change at that batch norm, on training batches ({@link TaylorScores}).
  */
 public enum Criterion {
   L1("l1"),
-  BN_GAMMA("bn-gamma");
+  BN_GAMMA("bn-gamma"),
+  /** Measured on training batches: {@link TaylorScores}. */
+  TAYLOR("taylor");
 
   public final String label;
 
@@ -33,11 +36,13 @@ public enum Criterion {
         "unknown pruning criterion '"
             + s
             + "': choose "
-            + String.join(" or ", Arrays.stream(values()).map(c -> c.label).toList()));
+            + String.join(", ", Arrays.stream(values()).map(c -> c.label).toList()));
   }
 
   /** One score per channel of {@code g}; higher is kept first. */
   float[] scores(Net net, ChannelGroup g) {
+    if (this == TAYLOR)
+      throw new IllegalStateException("taylor scores are measured on data: TaylorScores.of");
     try (PointerScope scope = new PointerScope()) {
       if (this == BN_GAMMA) return Tensors.toFloats(tensor(net, g.norm() + ".weight").abs());
       float[] w = Tensors.toFloats(tensor(net, g.producer() + ".weight")); // (C, in, k, k)
@@ -52,7 +57,8 @@ public enum Criterion {
     }
   }
 
-  private static Tensor tensor(Net net, String name) {
+  /** The model's tensor {@code name}. */
+  static Tensor tensor(Net net, String name) {
     return net.params()
         .get(name)
         .orElseThrow(() -> new IllegalStateException("no tensor " + name))

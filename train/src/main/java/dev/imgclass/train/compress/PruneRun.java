@@ -4,8 +4,11 @@ import dev.imgclass.core.AtomicFiles;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.Json;
 import dev.imgclass.core.ModelCard;
+import dev.imgclass.data.BatchLoader;
+import dev.imgclass.data.DataIssues;
 import dev.imgclass.data.DataSources;
 import dev.imgclass.data.Dataset;
+import dev.imgclass.data.augment.Augmentation;
 import dev.imgclass.eval.Evaluator;
 import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
@@ -13,6 +16,8 @@ import dev.imgclass.train.models.ChannelGroup;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.TorchClassifier;
 import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.training.Loss;
+import dev.imgclass.train.training.RunAssembly;
 import dev.imgclass.train.training.TrainConfig;
 import dev.imgclass.train.training.TrainRun;
 import java.io.IOException;
@@ -93,6 +98,11 @@ public final class PruneRun {
           "fine-tuning needs data, and "
               + o.model()
               + " does not record the data it was trained on: name it (--data DATA)");
+    if (o.criterion() == Criterion.TAYLOR && source.isEmpty())
+      throw new ImgclassException(
+          "the taylor criterion scores channels on training batches, and "
+              + o.model()
+              + " does not record the data it was trained on: name it (--data DATA)");
     Optional<Dataset> test = source.flatMap(s -> testSplit(s, net, o.data().isPresent(), log));
 
     Map<String, Object> report = new LinkedHashMap<>();
@@ -106,7 +116,11 @@ public final class PruneRun {
     report.put("before", before);
     log.println("before: " + line(before));
 
-    Pruner.Result r = Pruner.prune(net, o.target(), o.criterion(), o.finetuneEpochs() > 0);
+    Pruner.Result r =
+        o.criterion() == Criterion.TAYLOR
+            ? Pruner.prune(
+                net, o.target(), taylor(card, net, source.get(), log), o.finetuneEpochs() > 0)
+            : Pruner.prune(net, o.target(), o.criterion(), o.finetuneEpochs() > 0);
     Net pruned = r.net();
     report.put("kept_share", r.plan().share());
     report.put("groups", groups(net, pruned));
@@ -168,6 +182,39 @@ public final class PruneRun {
     Json.writeFile(o.out().resolve(REPORT), report);
     log.println("wrote " + o.out() + " (model.json, " + ModelCard.WEIGHTS + ", " + REPORT + ")");
     return report;
+  }
+
+  /**
+   * Taylor scores of every group on the first training batches of {@code source} (un-augmented, the
+   * run's batch size, seed and label smoothing).
+   */
+  private static Map<String, float[]> taylor(
+      ModelCard card, Net net, String source, PrintStream log) {
+    dev.imgclass.core.ModelSpec spec = net.spec();
+    Dataset train = DataSources.open(source, DataSources.Load.of(spec)).train();
+    if (!train.classes().equals(spec.classes()))
+      throw new ImgclassException(
+          "the classes of " + source + " differ from the model's " + spec.classes());
+    Map<String, Object> t = card.train();
+    TrainConfig.Builder b = TrainConfig.builder();
+    b.model = spec.architecture();
+    b.widths = spec.widths();
+    b.epochs = 1;
+    b.augment = "none";
+    b.batchSize = intOr(t, "batchSize", b.batchSize);
+    b.seed = t.get("seed") instanceof Number n ? n.longValue() : b.seed;
+    if (t.get("labelSmoothing") instanceof Number n) b.labelSmoothing = n.doubleValue();
+    TrainConfig cfg = b.build();
+    try (BatchLoader loader =
+        RunAssembly.loader(cfg, train, spec, Augmentation.parse("none"), 0, new DataIssues())) {
+      int batches = Math.min(TaylorScores.BATCHES, loader.batchesPerEpoch());
+      Map<String, float[]> scores =
+          TaylorScores.of(net, loader, new Loss(cfg.labelSmoothing(), spec.numClasses()), batches);
+      log.printf(
+          "taylor: channels scored on %d training batches of %d images%n",
+          batches, cfg.batchSize());
+      return scores;
+    }
   }
 
   /** The data named, else the {@code --data} the run records (if any). */

@@ -57,6 +57,18 @@ public final class Pruner {
    * {@link ChannelGroup#allowed(int, int)}).
    */
   public static Result prune(Net net, double target, Criterion criterion, boolean forTraining) {
+    Map<String, float[]> scores = new LinkedHashMap<>();
+    for (ChannelGroup g : net.channelGroups()) scores.put(g.name(), criterion.scores(net, g));
+    return prune(net, target, scores, forTraining);
+  }
+
+  /**
+   * As {@link #prune(Net, double, Criterion, boolean)}, with every group's channel scores given
+   * (higher is kept first), by group name: for criteria measured on data ({@link
+   * Criterion#TAYLOR}).
+   */
+  public static Result prune(
+      Net net, double target, Map<String, float[]> scores, boolean forTraining) {
     int least = forTraining ? ChannelGroup.SAFE_SMALL : ChannelGroup.SAFE_MIN;
     if (!(target > 0 && target < 1))
       throw new ImgclassException(
@@ -66,7 +78,13 @@ public final class Pruner {
       throw new ImgclassException(
           net.spec().architecture() + " has no channel groups that can be pruned");
     Map<String, int[]> order = new LinkedHashMap<>();
-    for (ChannelGroup g : groups) order.put(g.name(), ranked(criterion.scores(net, g)));
+    for (ChannelGroup g : groups) {
+      float[] sc = scores.get(g.name());
+      if (sc == null || sc.length != g.width())
+        throw new IllegalStateException(
+            "no scores for the " + g.width() + " channels of " + g.name());
+      order.put(g.name(), ranked(sc));
+    }
     long before = net.macs();
     long goal = (long) Math.floor(target * before);
     Macs macs = new Macs(net, groups);

@@ -15,6 +15,9 @@ import dev.imgclass.train.models.ModelRegistry;
 import dev.imgclass.train.models.Net;
 import dev.imgclass.train.models.ParamStore;
 import dev.imgclass.train.models.Weights;
+import dev.imgclass.train.training.Loss;
+import dev.imgclass.train.training.RunAssembly;
+import dev.imgclass.train.training.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -237,6 +240,63 @@ class PruneTest {
   }
 
   @Test
+  void taylor_scores_channels_that_are_all_zero_at_zero_and_prunes_them_first() {
+    Net net = trainedLooking("resnet20");
+    Pruner.Plan plan = halfPlan(net, 5);
+    zeroRemoved(net, plan);
+    float[] before = logits(net, 3);
+    TrainConfig.Builder b = TrainConfig.builder();
+    b.augment = "none";
+    b.batchSize = 16;
+    TrainConfig cfg = b.build();
+    dev.imgclass.data.Dataset train =
+        dev.imgclass.data.DataSources.open(
+                "synthetic:80", dev.imgclass.data.DataSources.Load.of(net.spec()))
+            .train();
+    Map<String, float[]> scores;
+    try (dev.imgclass.data.BatchLoader loader =
+        RunAssembly.loader(
+            cfg,
+            train,
+            net.spec(),
+            dev.imgclass.data.augment.Augmentation.parse("none"),
+            0,
+            new dev.imgclass.data.DataIssues())) {
+      scores = TaylorScores.of(net, loader, new Loss(0, 10), 3);
+    }
+    int live = 0;
+    int keptTotal = 0;
+    for (ChannelGroup g : net.channelGroups()) {
+      float[] sc = scores.get(g.name());
+      int[] kept = plan.keep().get(g.name());
+      for (int c = 0; c < g.width(); c++) {
+        if (Arrays.binarySearch(kept, c) >= 0) {
+          // a kept channel that ReLU zeroes on every image is dead too: score 0 is right
+          assertThat(sc[c]).as(g.name() + " channel " + c).isGreaterThanOrEqualTo(0f);
+          live += sc[c] > 0 ? 1 : 0;
+          keptTotal++;
+        } else assertThat(sc[c]).as(g.name() + " channel " + c).isZero();
+      }
+    }
+    assertThat(live).isGreaterThan(keptTotal * 3 / 4);
+    // no weight changed, and no gradient is left behind
+    assertThat(maxAbsDiff(logits(net, 3), before)).isZero();
+    for (ParamStore.Entry e : net.params().entries()) {
+      Tensor grad = e.tensor().grad();
+      if (grad.defined()) assertThat(grad.abs().max().item_double()).as(e.name()).isZero();
+    }
+    // pruning by these scores removes the zeroed channels first
+    Pruner.Result r = Pruner.prune(net, 0.5, scores, false);
+    for (ChannelGroup g : net.channelGroups()) {
+      int[] kept = r.plan().keep().get(g.name());
+      int[] nonzero = plan.keep().get(g.name());
+      long zeroKept = Arrays.stream(kept).filter(c -> Arrays.binarySearch(nonzero, c) < 0).count();
+      assertThat(zeroKept).as(g.name()).isEqualTo(Math.max(0, kept.length - nonzero.length));
+    }
+    assertThat(r.net().macs()).isLessThanOrEqualTo(net.macs() / 2);
+  }
+
+  @Test
   void a_pruned_model_exports_to_onnx_with_logits_within_1e_4() throws Exception {
     Net net = trainedLooking("mobilenetv3_small_100");
     Net pruned = Pruner.prune(net, 0.7, Criterion.L1).net();
@@ -335,10 +395,10 @@ class PruneTest {
 
   @Test
   void an_unknown_criterion_is_refused_naming_the_choices() {
-    assertThatThrownBy(() -> Criterion.parse("taylor"))
+    assertThatThrownBy(() -> Criterion.parse("random"))
         .isInstanceOf(ImgclassException.class)
-        .hasMessageContaining("'taylor'")
-        .hasMessageContaining("l1 or bn-gamma");
+        .hasMessageContaining("'random'")
+        .hasMessageContaining("l1, bn-gamma, taylor");
   }
 
   @Test
