@@ -160,7 +160,7 @@ final class CompressPipeline {
                   threads,
                   dir),
               log);
-          made.add(int8(s.toString(), current, dir.resolve(QatRun.INT8)));
+          made.add(int8(s.toString(), dir.resolve(QatRun.INT8), made.get(made.size() - 1)));
         }
         case INT8 -> {
           Files.createDirectories(dir);
@@ -174,7 +174,7 @@ final class CompressPipeline {
               QdqQuantizer.Method.PERCENTILE,
               threads,
               log);
-          made.add(int8(s.toString(), current, q));
+          made.add(int8(s.toString(), q, made.get(made.size() - 1)));
         }
       }
     }
@@ -247,9 +247,9 @@ final class CompressPipeline {
     return new Artifact(step, target, "fp32", net.paramCount(), net.macs(), diff[0]);
   }
 
-  private static Artifact int8(String step, Path modelDir, Path file) {
-    Net net = Weights.loadModelDir(modelDir);
-    return new Artifact(step, file, "int8", net.paramCount(), net.macs(), null);
+  /** The INT8 file of the model {@code fp32} holds: the same parameters and MACs. */
+  private static Artifact int8(String step, Path file, Artifact fp32) {
+    return new Artifact(step, file, "int8", fp32.params(), fp32.macs(), null);
   }
 
   /** Accuracy and agreement of every file first, then the timings one after another. */
