@@ -122,7 +122,15 @@ final class CompressPipeline {
         case PRUNE -> {
           PruneRun.run(
               new PruneRun.Options(
-                  current, s.value(), o.criterion(), 0, Optional.of(source), o.lr(), threads, dir),
+                  current,
+                  s.value(),
+                  o.criterion(),
+                  0,
+                  Optional.of(source),
+                  o.lr(),
+                  threads,
+                  dir,
+                  trainedAfter(o.recipe(), i - 2)), // i was moved on past this step
               log);
           current = dir;
           made.add(exportFp32(s.toString(), dir, dir, threads, log));
@@ -227,6 +235,17 @@ final class CompressPipeline {
   }
 
   /** Exports a model directory to {@code dir/model.onnx}, checked against libtorch. */
+  /** Whether a step after step {@code index} (0-based) of {@code recipe} trains the model. */
+  static boolean trainedAfter(Recipe recipe, int index) {
+    List<Recipe.Step> steps = recipe.steps();
+    for (int j = index + 1; j < steps.size(); j++) {
+      Recipe.Kind k = steps.get(j).kind();
+      if (k == Recipe.Kind.DISTILL || k == Recipe.Kind.FINETUNE || k == Recipe.Kind.QAT)
+        return true;
+    }
+    return false;
+  }
+
   private static Artifact exportFp32(
       String step, Path modelDir, Path dir, int threads, PrintStream log) throws IOException {
     Files.createDirectories(dir);

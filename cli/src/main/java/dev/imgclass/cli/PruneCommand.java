@@ -90,7 +90,15 @@ final class PruneCommand implements Callable<Integer> {
     Map<String, Object> report =
         PruneRun.run(
             new PruneRun.Options(
-                model, targetMacs, c, finetuneEpochs, Optional.ofNullable(data), lr, threads, out),
+                model,
+                targetMacs,
+                c,
+                finetuneEpochs,
+                Optional.ofNullable(data),
+                lr,
+                threads,
+                out,
+                false),
             log);
     if (json) System.out.println(Json.write(report));
     return Main.OK;

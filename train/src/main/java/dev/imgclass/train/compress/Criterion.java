@@ -39,19 +39,37 @@ public enum Criterion {
             + String.join(", ", Arrays.stream(values()).map(c -> c.label).toList()));
   }
 
-  /** One score per channel of {@code g}; higher is kept first. */
+  /**
+   * One score per channel of {@code g}; higher is kept first. A group with several producers (a
+   * residual stream) sums them: |γ| over its norms as they are (they scale the same sum), and each
+   * convolution's L1 norms divided by their mean over the group's channels, so that a stem reading
+   * one input channel counts as much as a block's 3×3 convolution reading 64.
+   */
   float[] scores(Net net, ChannelGroup g) {
     if (this == TAYLOR)
       throw new IllegalStateException("taylor scores are measured on data: TaylorScores.of");
+    float[] s = new float[g.width()];
     try (PointerScope scope = new PointerScope()) {
-      if (this == BN_GAMMA) return Tensors.toFloats(tensor(net, g.norm() + ".weight").abs());
-      float[] w = Tensors.toFloats(tensor(net, g.producer() + ".weight")); // (C, in, k, k)
-      int per = w.length / g.width();
-      float[] s = new float[g.width()];
-      for (int c = 0; c < s.length; c++) {
-        double sum = 0;
-        for (int i = 0; i < per; i++) sum += Math.abs(w[c * per + i]);
-        s[c] = (float) sum;
+      if (this == BN_GAMMA) {
+        for (String norm : g.norms()) {
+          float[] gamma = Tensors.toFloats(tensor(net, norm + ".weight").abs());
+          for (int c = 0; c < s.length; c++) s[c] += gamma[c];
+        }
+        return s;
+      }
+      boolean several = g.producers().size() > 1;
+      for (String conv : g.producers()) {
+        float[] w = Tensors.toFloats(tensor(net, conv + ".weight")); // (C, in, k, k)
+        int per = w.length / g.width();
+        double[] l1 = new double[s.length];
+        double total = 0;
+        for (int c = 0; c < s.length; c++) {
+          for (int i = 0; i < per; i++) l1[c] += Math.abs(w[c * per + i]);
+          total += l1[c];
+        }
+        double mean = total / s.length;
+        for (int c = 0; c < s.length; c++)
+          s[c] += (float) (several && mean > 0 ? l1[c] / mean : l1[c]);
       }
       return s;
     }

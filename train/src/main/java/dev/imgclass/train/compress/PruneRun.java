@@ -25,6 +25,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,8 @@ public final class PruneRun {
    * @param lr peak learning rate of the fine-tune
    * @param threads intra-op threads (0: all cores)
    * @param out the new model directory: absent or empty
+   * @param trainedLater the result will be trained afterwards even without {@code finetuneEpochs}
+   *     (a later step of imgclass compress): prune to widths libtorch trains correctly
    */
   public record Options(
       Path model,
@@ -66,7 +69,8 @@ public final class PruneRun {
       Optional<String> data,
       double lr,
       int threads,
-      Path out) {
+      Path out,
+      boolean trainedLater) {
     public Options {
       if (!(target > 0 && target < 1))
         throw new ImgclassException(
@@ -85,6 +89,30 @@ public final class PruneRun {
     } catch (IOException e) {
       throw new ImgclassException("cannot write to " + o.out() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The widths before → after of the groups named without a dot (residual streams, a stem), and the
+   * channels kept in all the others together, e.g. {@code layer1 16→16, layer2 32→16; in blocks
+   * 1,024 of 2,048 channels}.
+   */
+  static String widths(Net before, Net after) {
+    Map<String, Integer> now = new LinkedHashMap<>();
+    for (ChannelGroup g : after.channelGroups()) now.put(g.name(), g.width());
+    List<String> streams = new ArrayList<>();
+    long all = 0;
+    long kept = 0;
+    for (ChannelGroup g : before.channelGroups()) {
+      int n = now.getOrDefault(g.name(), g.width());
+      if (g.name().contains(".")) {
+        all += g.width();
+        kept += n;
+      } else {
+        streams.add(g.name() + " " + g.width() + "→" + n);
+      }
+    }
+    String blocks = String.format("in blocks %,d of %,d channels", kept, all);
+    return streams.isEmpty() ? blocks : String.join(", ", streams) + "; " + blocks;
   }
 
   private static Map<String, Object> runChecked(Options o, PrintStream log) throws IOException {
@@ -116,18 +144,17 @@ public final class PruneRun {
     report.put("before", before);
     log.println("before: " + line(before));
 
+    boolean forTraining = o.finetuneEpochs() > 0 || o.trainedLater();
     Pruner.Result r =
         o.criterion() == Criterion.TAYLOR
-            ? Pruner.prune(
-                net, o.target(), taylor(card, net, source.get(), log), o.finetuneEpochs() > 0)
-            : Pruner.prune(net, o.target(), o.criterion(), o.finetuneEpochs() > 0);
+            ? Pruner.prune(net, o.target(), taylor(card, net, source.get(), log), forTraining)
+            : Pruner.prune(net, o.target(), o.criterion(), forTraining);
     Net pruned = r.net();
     report.put("kept_share", r.plan().share());
     report.put("groups", groups(net, pruned));
     log.printf(
-        "pruned %d channel groups (%s) to %.1f%% of their channels each; the residual stream,"
-            + " stem and head keep their widths%n",
-        r.plan().keep().size(), o.criterion().label, 100 * r.plan().share());
+        "pruned %d channel groups (%s) to about %.1f%% of their channels each: %s%n",
+        r.plan().keep().size(), o.criterion().label, 100 * r.plan().share(), widths(net, pruned));
 
     Files.createDirectories(o.out());
     Map<String, Object> record = new LinkedHashMap<>();

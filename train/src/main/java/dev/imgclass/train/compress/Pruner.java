@@ -23,8 +23,9 @@ import org.bytedeco.pytorch.Tensor;
  * {@link Criterion}, keeps the same share of each group — the largest share whose model still has
  * at most the target's multiply-accumulates, found by bisection, then topped up group by group
  * where rounding to safe widths left MACs unspent — and builds a smaller model of the same
- * architecture with those channels' weights copied in. Channels of the residual stream are coupled
- * across blocks and stay whole (see {@link ChannelGroup}); every group keeps at least one channel.
+ * architecture with those channels' weights copied in. Channels of a residual stream are coupled
+ * across the blocks of a stage and are pruned as one group (see {@link ChannelGroup}); every group
+ * keeps at least one channel.
  */
 public final class Pruner {
   private Pruner() {}
@@ -93,7 +94,7 @@ public final class Pruner {
       throw new ImgclassException(
           String.format(
               "%s cannot be pruned to %.3g of its MACs: with one channel left in every prunable"
-                  + " group it still has %.3f (the residual stream, stem and head are not pruned);"
+                  + " group it still has %.3f (the stem's input, the head's output and the squeeze-excite widths are not pruned);"
                   + " choose a target above %.3f",
               net.spec().architecture(), target, floor / (double) before, floor / (double) before));
     double lo = 0;
@@ -119,11 +120,15 @@ public final class Pruner {
 
   /**
    * Channels group {@code g} keeps at {@code share}: rounded, at least one, and down to a width its
-   * consumer computes correctly from ({@link ChannelGroup#allowed}); never more as the share falls,
-   * so the bisection is over a monotone function.
+   * consumer computes correctly and quickly from ({@link ChannelGroup#prunedTo}); never more as the
+   * share falls, so the bisection is over a monotone function.
    */
   static int kept(ChannelGroup g, double share, int least) {
-    return g.allowed(Math.max(1, Math.min(g.width(), (int) Math.round(share * g.width()))), least);
+    double n = share * g.width();
+    int below = g.prunedTo(Math.max(1, Math.min(g.width(), (int) Math.floor(n))), least);
+    int above = below + g.step();
+    if (above > g.width() || g.prunedTo(above, least) != above) return below;
+    return above - n < n - below ? above : below;
   }
 
   /** Channel indices from the highest score to the lowest (ties: the lower index first). */
@@ -164,9 +169,9 @@ public final class Pruner {
   }
 
   /**
-   * Spends what the uniform share left below the goal: safe widths come in steps of 16 above 16
-   * channels, so rounding down can leave a lot unused. Each pass gives every group, deepest first,
-   * its next safe width while the model stays within {@code goal}.
+   * Spends what the uniform share left below the goal: widths come in steps of up to 16 channels
+   * ({@link ChannelGroup#step}), so rounding down can leave a lot unused. Each pass gives every
+   * group, deepest first, its next safe width while the model stays within {@code goal}.
    */
   private static void topUp(
       Macs macs, List<ChannelGroup> groups, Map<String, Integer> counts, long goal) {
@@ -176,13 +181,8 @@ public final class Pruner {
       for (int i = groups.size() - 1; i >= 0; i--) {
         ChannelGroup g = groups.get(i);
         int now = counts.get(g.name());
-        int next =
-            !g.spatial()
-                ? now + 1
-                : now < ChannelGroup.SAFE_SMALL
-                    ? ChannelGroup.SAFE_SMALL
-                    : now + ChannelGroup.SAFE_SMALL;
-        if (next > g.width() || g.allowed(next) != next) continue;
+        int next = now < g.step() ? g.prunedTo(g.step(), 1) : now + g.step();
+        if (next <= now || next > g.width() || g.prunedTo(next, 1) != next) continue;
         counts.put(g.name(), next);
         if (macs.of(counts) <= goal) grew = true;
         else counts.put(g.name(), now);

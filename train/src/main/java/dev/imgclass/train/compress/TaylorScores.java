@@ -21,8 +21,9 @@ import org.bytedeco.pytorch.Tensor;
  * The {@code taylor} criterion (Molchanov et al. 2019, "Importance Estimation for Neural Network
  * Pruning"): a channel's importance is the squared first-order Taylor estimate of the loss change
  * when it is removed, taken at the batch norm after its convolution, (γ·∂L/∂γ + β·∂L/∂β)², summed
- * over training batches. The model runs in eval mode (batch norm on its running statistics, as the
- * pruned model will), the loss is the run's own, and no weight changes.
+ * over training batches (for a residual stream the terms of all its norms are added before
+ * squaring). The model runs in eval mode (batch norm on its running statistics, as the pruned model
+ * will), the loss is the run's own, and no weight changes.
  */
 final class TaylorScores {
   private TaylorScores() {}
@@ -50,15 +51,18 @@ final class TaylorScores {
         l.backward();
         try (NoGradGuard ng = new NoGradGuard()) {
           for (ChannelGroup g : net.channelGroups()) {
-            float[] gamma = Tensors.toFloats(Criterion.tensor(net, g.norm() + ".weight"));
-            float[] beta = Tensors.toFloats(Criterion.tensor(net, g.norm() + ".bias"));
-            float[] dGamma = grad(net, g.norm() + ".weight", gamma.length);
-            float[] dBeta = grad(net, g.norm() + ".bias", beta.length);
-            double[] sum = sums.get(g.name());
-            for (int c = 0; c < sum.length; c++) {
-              double t = (double) gamma[c] * dGamma[c] + (double) beta[c] * dBeta[c];
-              sum[c] += t * t;
+            // removing a coupled channel removes it at every norm: the first-order terms add
+            double[] t = new double[g.width()];
+            for (String norm : g.norms()) {
+              float[] gamma = Tensors.toFloats(Criterion.tensor(net, norm + ".weight"));
+              float[] beta = Tensors.toFloats(Criterion.tensor(net, norm + ".bias"));
+              float[] dGamma = grad(net, norm + ".weight", gamma.length);
+              float[] dBeta = grad(net, norm + ".bias", beta.length);
+              for (int c = 0; c < t.length; c++)
+                t[c] += (double) gamma[c] * dGamma[c] + (double) beta[c] * dBeta[c];
             }
+            double[] sum = sums.get(g.name());
+            for (int c = 0; c < sum.length; c++) sum[c] += t[c] * t[c];
           }
           zeroGrads(net);
         }

@@ -13,18 +13,30 @@ import org.bytedeco.pytorch.global.torch;
  * shortcut is a strided 1×1 conv + BN when the shape changes (option B), else the identity. With
  * {@code se}, a squeeze-excite rescales the branch before the addition (SE-ResNet, Hu et al. 2018).
  */
-public final class BasicBlock implements Block {
+public final class BasicBlock implements Residual {
   final ConvNormAct first;
   final ConvNormAct second;
   final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  /** {@code inner} is conv1's output width: {@code out} unless pruned. */
-  BasicBlock(int in, int out, int stride, boolean se, int inner, RandomGenerator rng) {
+  /**
+   * {@code in}, {@code out}: the streams' widths, {@code inner} conv1's output width; {@code
+   * standard}: the unpruned output width, which decides the squeeze-excite's width; {@code
+   * shortcut}: whether the shortcut is a convolution (decided on the unpruned widths).
+   */
+  BasicBlock(
+      int in,
+      int out,
+      int stride,
+      boolean se,
+      int inner,
+      int standard,
+      boolean shortcut,
+      RandomGenerator rng) {
     first = ConvNormAct.of(in, inner, 3, stride, Activation.RELU, rng).named("conv1", "bn1");
     second = ConvNormAct.of(inner, out, 3, 1, Activation.NONE, rng).named("conv2", "bn2");
-    this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
-    downsample = ConvNormAct.shortcut(in, out, stride, rng);
+    this.se = se ? Optional.of(SqueezeExcite.resnet(out, standard, rng)) : Optional.empty();
+    downsample = ConvNormAct.shortcut(in, out, stride, shortcut, rng);
   }
 
   @Override
@@ -57,12 +69,32 @@ public final class BasicBlock implements Block {
 
   /**
    * conv1's outputs (= bn1 = conv2's inputs). conv2's outputs are summed with the shortcut into the
-   * residual stream, which every block of the stage shares: pruned together or not at all, and we
-   * choose not at all, so the squeeze-excite on them keeps its width too.
+   * residual stream, which every block of the stage shares: {@link ResNet#channelGroups} prunes it
+   * as one group.
    */
   @Override
   public List<ChannelGroup> channelGroups(String prefix) {
     return List.of(ChannelGroup.inner(prefix, "conv1", "bn1", first.outChannels(), "conv2", true));
+  }
+
+  @Override
+  public String[] lastLayer() {
+    return new String[] {"conv2", "bn2"};
+  }
+
+  @Override
+  public boolean readsInputSpatially() {
+    return true;
+  }
+
+  @Override
+  public boolean shortcutConv() {
+    return downsample.isPresent();
+  }
+
+  @Override
+  public boolean squeezeExcite() {
+    return se.isPresent();
   }
 
   @Override

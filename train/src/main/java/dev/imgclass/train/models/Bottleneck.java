@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.global.torch;
  * the 3×3 convolution as in torchvision ("ResNet v1.5"); output width is 4× the inner width. With
  * {@code se}, a squeeze-excite rescales the branch before the addition (SE-ResNet, Hu et al. 2018).
  */
-public final class Bottleneck implements Block {
+public final class Bottleneck implements Residual {
   static final int EXPANSION = 4;
   final ConvNormAct reduce;
   final ConvNormAct spatial;
@@ -20,14 +20,27 @@ public final class Bottleneck implements Block {
   final Optional<SqueezeExcite> se;
   final Optional<ConvNormAct> downsample;
 
-  /** {@code w1}, {@code w2}: conv1's and conv2's output widths, {@code width} unless pruned. */
-  Bottleneck(int in, int width, int stride, boolean se, int w1, int w2, RandomGenerator rng) {
-    int out = width * EXPANSION;
+  /**
+   * {@code w1}, {@code w2}: conv1's and conv2's output widths, {@code width} unless pruned; {@code
+   * out}: the output stream's width, {@code width}·{@value #EXPANSION} unless pruned; {@code
+   * shortcut}: whether the shortcut is a convolution (decided on the unpruned widths).
+   */
+  Bottleneck(
+      int in,
+      int width,
+      int stride,
+      boolean se,
+      int w1,
+      int w2,
+      int out,
+      boolean shortcut,
+      RandomGenerator rng) {
     reduce = ConvNormAct.of(in, w1, 1, 1, Activation.RELU, rng).named("conv1", "bn1");
     spatial = ConvNormAct.of(w1, w2, 3, stride, Activation.RELU, rng).named("conv2", "bn2");
     expand = ConvNormAct.of(w2, out, 1, 1, Activation.NONE, rng).named("conv3", "bn3");
-    this.se = se ? Optional.of(SqueezeExcite.resnet(out, rng)) : Optional.empty();
-    downsample = ConvNormAct.shortcut(in, out, stride, rng);
+    this.se =
+        se ? Optional.of(SqueezeExcite.resnet(out, width * EXPANSION, rng)) : Optional.empty();
+    downsample = ConvNormAct.shortcut(in, out, stride, shortcut, rng);
   }
 
   @Override
@@ -62,13 +75,33 @@ public final class Bottleneck implements Block {
 
   /**
    * conv1's outputs (= conv2's inputs) and conv2's outputs (= conv3's inputs); conv3's outputs join
-   * the residual stream and are left whole (see {@link BasicBlock#channelGroups}).
+   * the residual stream, pruned by {@link ResNet#channelGroups}.
    */
   @Override
   public List<ChannelGroup> channelGroups(String prefix) {
     return List.of(
         ChannelGroup.inner(prefix, "conv1", "bn1", reduce.outChannels(), "conv2", true),
         ChannelGroup.inner(prefix, "conv2", "bn2", spatial.outChannels(), "conv3", false));
+  }
+
+  @Override
+  public String[] lastLayer() {
+    return new String[] {"conv3", "bn3"};
+  }
+
+  @Override
+  public boolean readsInputSpatially() {
+    return false;
+  }
+
+  @Override
+  public boolean shortcutConv() {
+    return downsample.isPresent();
+  }
+
+  @Override
+  public boolean squeezeExcite() {
+    return se.isPresent();
   }
 
   @Override

@@ -3,23 +3,31 @@ package dev.imgclass.train.models;
 import java.util.List;
 
 /**
- * Channels that structured pruning removes together: the outputs of one convolution ({@code
- * producer}), the matching entries of its batch norm ({@code norm}) and of every layer that carries
- * them on (a depthwise convolution and its norm, a squeeze-excite), and the inputs of their
- * consumers. Removing channel {@code c} means dropping index {@code c} along {@code dim} of every
- * tensor in {@link #slices}. Channels summed into a residual stream are never in a group: they are
- * coupled across blocks, and pruning leaves them whole.
+ * Channels that structured pruning removes together: the outputs of the convolutions that produce
+ * them ({@code producers}: one for a block's internal channels; for a residual stream, every
+ * convolution whose output is summed into it, and the stem or shortcut that starts it), the
+ * matching entries of their batch norms ({@code norms}) and of every layer that carries them on (a
+ * depthwise convolution and its norm, a squeeze-excite), and the inputs of their consumers.
+ * Removing channel {@code c} means dropping index {@code c} along {@code dim} of every tensor in
+ * {@link #slices}.
  *
- * @param name the producer's layer name, the key of {@link dev.imgclass.core.ModelSpec#widths}
+ * @param name the group's layer name, the key of {@link dev.imgclass.core.ModelSpec#widths}: the
+ *     producer's for a block's internal channels, the stage's ({@code layer2}) for a residual
+ *     stream
  * @param width channels the group has now
- * @param producer the convolution whose filters the group's channels are ({@code NAME.weight})
- * @param norm the batch norm right after it (its scale is the bn-gamma criterion)
+ * @param producers the convolutions whose filters the group's channels are ({@code NAME.weight})
+ * @param norms the batch norm right after each producer (their scales are the bn-gamma criterion)
  * @param slices every tensor indexed by the group's channels, and along which dimension
  * @param spatial whether a k×k (k > 1), ungrouped convolution reads the group as its input
  *     channels: then only {@link #allowed} widths are safe (see there)
  */
 public record ChannelGroup(
-    String name, int width, String producer, String norm, List<Slice> slices, boolean spatial) {
+    String name,
+    int width,
+    List<String> producers,
+    List<String> norms,
+    List<Slice> slices,
+    boolean spatial) {
   /**
    * Widths libtorch 2.10's FP32 CPU convolution handles correctly around a 3×3 convolution: 8 or a
    * multiple of {@value #SAFE_SMALL}. Measured here against the same convolution in double
@@ -52,11 +60,38 @@ public record ChannelGroup(
     return n / SAFE_SMALL * SAFE_SMALL;
   }
 
+  /**
+   * The width the pruner leaves when it would keep {@code n} channels: {@link #allowed(int, int)},
+   * then, for a group no 3×3 convolution reads, down to the alignment its present width has (the
+   * largest power of two dividing it, at most {@value #ALIGN}). ONNX Runtime's CPU convolutions
+   * work on blocks of 8 (AVX2) or 16 (AVX-512) channels; a pruned MobileNetV3 with arbitrary
+   * expansion widths ran 3× slower than the unpruned model (bench/RESULTS-compress.md). A width
+   * that is not aligned is still correct: models pruned before this rule load as they are.
+   */
+  public int prunedTo(int n, int least) {
+    int w = allowed(n, least);
+    if (spatial) return w;
+    int align = Math.min(ALIGN, Integer.lowestOneBit(width));
+    return w < align ? Math.min(width, align) : w / align * align;
+  }
+
+  /** The step {@link #prunedTo} widths come in above the smallest. */
+  public int step() {
+    return spatial ? SAFE_SMALL : Math.min(ALIGN, Integer.lowestOneBit(width));
+  }
+
+  /** The most channels {@link #prunedTo} aligns widths to. */
+  public static final int ALIGN = 16;
+
   /** Tensor {@code tensor}'s dimension {@code dim} runs over the group's channels. */
   public record Slice(String tensor, int dim) {}
 
   public ChannelGroup {
+    producers = List.copyOf(producers);
+    norms = List.copyOf(norms);
     slices = List.copyOf(slices);
+    if (producers.isEmpty() || producers.size() != norms.size())
+      throw new IllegalArgumentException(name + ": one norm per producer, at least one");
   }
 
   /**
@@ -76,7 +111,7 @@ public record ChannelGroup(
     s.addAll(normSlices(norm));
     s.addAll(extra);
     for (String c : consumers) s.add(new Slice(c + ".weight", 1));
-    return new ChannelGroup(name, width, conv, norm, s, spatial);
+    return new ChannelGroup(name, width, List.of(conv), List.of(norm), s, spatial);
   }
 
   /**

@@ -65,11 +65,14 @@ public final class ConvNormAct implements Block {
   }
 
   /**
-   * The projection shortcut of a residual block: a strided 1×1 conv + BN when the shape changes
-   * (named {@code downsample.0/1} as in torchvision), none when the identity fits.
+   * The projection shortcut of a residual block: with {@code conv} (the unpruned shapes differ) a
+   * strided 1×1 conv + BN (named {@code downsample.0/1} as in torchvision), else none: the
+   * identity. The choice is the caller's so that pruning a stream never turns a projection into an
+   * identity.
    */
-  public static Optional<ConvNormAct> shortcut(int in, int out, int stride, RandomGenerator rng) {
-    return stride != 1 || in != out
+  public static Optional<ConvNormAct> shortcut(
+      int in, int out, int stride, boolean conv, RandomGenerator rng) {
+    return conv
         ? Optional.of(
             of(in, out, 1, stride, Activation.NONE, rng).named("downsample.0", "downsample.1"))
         : Optional.empty();

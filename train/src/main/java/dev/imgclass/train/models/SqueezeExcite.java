@@ -39,10 +39,14 @@ public final class SqueezeExcite implements Block {
     this.b2 = new TensorOptional(fc2Bias);
   }
 
-  /** SE-ResNet's unit: reduction 16 (at least 8 channels), ReLU, sigmoid gate, as timm's. */
-  static SqueezeExcite resnet(int channels, RandomGenerator rng) {
+  /**
+   * SE-ResNet's unit: reduction 16 (at least 8 channels), ReLU, sigmoid gate, as timm's; on {@code
+   * channels} channels of a stream whose unpruned width, {@code standard}, sets the squeeze width
+   * (pruning a stream leaves the squeeze whole).
+   */
+  static SqueezeExcite resnet(int channels, int standard, RandomGenerator rng) {
     return new SqueezeExcite(
-        channels, squeezeWidth(channels, 16), Activation.RELU, Activation.SIGMOID, rng);
+        channels, squeezeWidth(standard, 16), Activation.RELU, Activation.SIGMOID, rng);
   }
 
   /** Squeeze width {@code channels / ratio}, rounded to a multiple of 8 (at least 8), as timm. */

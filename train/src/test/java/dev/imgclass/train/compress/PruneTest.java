@@ -183,18 +183,70 @@ class PruneTest {
   }
 
   @Test
-  void the_residual_stream_keeps_its_width_in_a_pruned_resnet() {
+  void each_residual_stream_is_pruned_as_one_group_from_its_writers_to_its_readers() {
     Net net = ModelRegistry.create(spec("resnet20"), 1);
     Net pruned = Pruner.apply(net, halfPlan(net, 2));
-    for (ParamStore.Entry e : net.params().entries()) {
-      if (e.name()
-          .matches("(conv1|bn1|.*conv2|.*bn2|.*downsample.*|fc)\\.(weight|bias|running_.*)")) {
-        // output channels (dim 0) are the stream's; conv2's inputs are conv1's pruned outputs
-        assertThat(Tensors.shape(pruned.params().get(e.name()).orElseThrow().tensor())[0])
-            .as(e.name())
-            .isEqualTo(Tensors.shape(e.tensor())[0]);
-      }
+    Map<String, Integer> w = new LinkedHashMap<>();
+    for (ChannelGroup g : pruned.channelGroups()) w.put(g.name(), g.width());
+    assertThat(w)
+        .containsEntry("layer1", 8)
+        .containsEntry("layer2", 16)
+        .containsEntry("layer3", 32);
+    for (ParamStore.Entry e : pruned.params().entries()) {
+      long[] shape = Tensors.shape(e.tensor());
+      String n = e.name();
+      if (shape.length == 0) continue; // num_batches_tracked
+      // everything summed into a stream (the stem for layer1) has the stream's width
+      if (n.matches("(conv1|bn1)\\..*")) assertThat(shape[0]).as(n).isEqualTo(8L);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("layer(\\d)\\.\\d\\.(conv2|bn2|downsample\\.\\d)\\..*")
+              .matcher(n);
+      if (m.matches()) assertThat((int) shape[0]).as(n).isEqualTo(w.get("layer" + m.group(1)));
     }
+    // the readers: the next stage's first block and projection, and the classifier
+    assertThat(shapeOf(pruned, "layer3.0.conv1.weight")[1]).isEqualTo(16L);
+    assertThat(shapeOf(pruned, "layer3.0.downsample.0.weight")[1]).isEqualTo(16L);
+    assertThat(shapeOf(pruned, "layer1.0.conv1.weight")[1]).isEqualTo(8L);
+    assertThat(shapeOf(pruned, "fc.weight")[1]).isEqualTo(32L);
+  }
+
+  @Test
+  void a_projection_shortcut_stays_a_projection_when_pruning_makes_the_widths_equal() {
+    // resnet50: stem 64 -> layer1 stream 256 through a 1x1 projection; at 64 and 64 the shapes
+    // match, and the block must still be the one that was trained, with its projection
+    ModelSpec s = spec("resnet50").withWidths(Map.of("conv1", 64, "layer1", 64));
+    Net net = ModelRegistry.create(s, 1);
+    assertThat(net.params().get("layer1.0.downsample.0.weight")).isPresent();
+    assertThat(shapeOf(net, "layer1.0.downsample.0.weight")).containsExactly(64, 64, 1, 1);
+    assertThat(net.channelGroups().get(0).name()).isEqualTo("conv1");
+    assertThat(logits(net, 1)).doesNotContain(Float.NaN);
+  }
+
+  @Test
+  void groups_no_3x3_convolution_reads_keep_the_alignment_of_their_width() {
+    Net net = ModelRegistry.create(spec("mobilenetv3_small_100"), 1);
+    Map<String, Integer> before = new LinkedHashMap<>();
+    for (ChannelGroup g : net.channelGroups()) before.put(g.name(), g.width());
+    ChannelGroup g72 = group(net, 72);
+    ChannelGroup g96 = group(net, 96);
+    assertThat(List.of(g72.prunedTo(50, 1), g72.prunedTo(5, 1), g72.prunedTo(72, 1)))
+        .containsExactly(48, 8, 72);
+    assertThat(List.of(g96.prunedTo(50, 1), g96.prunedTo(40, 1), g96.prunedTo(3, 1)))
+        .containsExactly(48, 32, 16);
+    Net pruned = Pruner.prune(net, 0.7, Criterion.L1).net();
+    assertThat(pruned.macs()).isLessThanOrEqualTo((long) (0.7 * net.macs()));
+    for (ChannelGroup g : pruned.channelGroups()) {
+      int align = Math.min(16, Integer.lowestOneBit(before.get(g.name())));
+      assertThat(g.width() % align).as(g.name() + " at " + g.width()).isZero();
+    }
+  }
+
+  private static ChannelGroup group(Net net, int width) {
+    return net.channelGroups().stream().filter(g -> g.width() == width).findFirst().orElseThrow();
+  }
+
+  private static long[] shapeOf(Net net, String name) {
+    return Tensors.shape(net.params().get(name).orElseThrow().tensor());
   }
 
   @ParameterizedTest
@@ -209,7 +261,7 @@ class PruneTest {
     for (ChannelGroup g : pruned.channelGroups())
       assertThat(g.allowed(g.width())).isEqualTo(g.width());
     assertThat(pruned.paramCount()).isLessThan(net.paramCount());
-    assertThat(pruned.spec().widths()).hasSize(9).containsKey("layer1.0.conv1");
+    assertThat(pruned.spec().widths()).containsKeys("layer1", "layer1.0.conv1");
     Path file = dir.resolve("w.safetensors");
     Weights.save(pruned, file);
     Net again = ModelRegistry.create(pruned.spec(), 0);
@@ -362,8 +414,11 @@ class PruneTest {
     assertThat(pruned.macs()).isLessThanOrEqualTo((long) (0.7 * net.macs()));
     for (ChannelGroup g : pruned.channelGroups())
       assertThat(g.width()).as(g.name()).isGreaterThanOrEqualTo(16);
-    // half the MACs needs 8-channel groups, whose gradients libtorch gets wrong: refused
-    assertThatThrownBy(() -> Pruner.prune(net, 0.5, Criterion.L1, true))
+    Net half = Pruner.prune(net, 0.5, Criterion.L1, true).net();
+    for (ChannelGroup g : half.channelGroups())
+      assertThat(g.width()).as(g.name()).isGreaterThanOrEqualTo(16);
+    // 0.4 needs 8-channel groups (the first stage has 16), whose gradients libtorch gets wrong
+    assertThatThrownBy(() -> Pruner.prune(net, 0.4, Criterion.L1, true))
         .isInstanceOf(ImgclassException.class)
         .hasMessageContaining("choose a target above");
   }

@@ -23,6 +23,7 @@ import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -275,9 +276,27 @@ class QatTest {
     // ONNX Runtime's own float execution of the QDQ file (no fusion) differs from its integer
     // kernels by accumulation rounding, amplified through the layers; fake quant may differ by as
     // much, not more. Before the int32 bias was modelled, the gap here was 3.5x (resnet20).
+    assertThat(agree).as("top-1 agreement of %d", n).isGreaterThanOrEqualTo(n - 2);
+    // Without VNNI, ONNX Runtime's u8s8 convolution (AVX2 vpmaddubsw) adds pairs of u8 x s8
+    // products in saturating int16, which 8-bit weights can overflow: its INT8 logits then leave
+    // the exact integer result that fake quantization models (measured on an AVX2 Zen 3: 2x the
+    // FP32-vs-INT8 spread; passes on AVX512-VNNI). docs/COMPRESSION.md.
+    Assumptions.assumeTrue(
+        vnni(), "this CPU has no VNNI: ONNX Runtime's INT8 convolutions may saturate");
     assertThat(diff).as("fake-quant vs INT8 |Δ logit|").isLessThan(2 * reference + 1e-3);
     assertThat(diff).as("fake-quant vs INT8, vs FP32 vs INT8").isLessThan(0.5 * spread);
-    assertThat(agree).as("top-1 agreement of %d", n).isGreaterThanOrEqualTo(n - 2);
+  }
+
+  /** Whether the CPU has AVX512-VNNI or AVX-VNNI (exact u8s8 dot products in ONNX Runtime). */
+  static boolean vnni() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")))
+        if (line.startsWith("flags"))
+          return line.contains(" avx512_vnni") || line.contains(" avx_vnni");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+    return false;
   }
 
   private static org.assertj.core.data.Offset<Float> within(float v) {
