@@ -160,7 +160,9 @@ class DataFolderTest {
             "--image-size",
             "16",
             "--epochs",
-            "3",
+            // 3 epochs (12 steps) left the batch-norm running statistics unsettled in FP32 on an
+            // AVX2 CPU: train accuracy 98 %, val loss 8-10, test 32 %; 6 reach 100 % there
+            "6",
             "--batch-size",
             "32",
             "--threads",

@@ -1,9 +1,6 @@
 package dev.imgclass.train.engine;
 
 import dev.imgclass.core.ImgclassException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -31,16 +28,7 @@ public enum Precision {
   }
 
   static boolean cpuHasBf16() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("flags")) {
-          return line.contains(" amx_bf16") || line.contains(" avx512_bf16");
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-    return false;
+    return CpuFlags.has("amx_bf16") || CpuFlags.has("avx512_bf16");
   }
 
   public String label() {

@@ -282,21 +282,10 @@ class QatTest {
     // the exact integer result that fake quantization models (measured on an AVX2 Zen 3: 2x the
     // FP32-vs-INT8 spread; passes on AVX512-VNNI). docs/COMPRESSION.md.
     Assumptions.assumeTrue(
-        vnni(), "this CPU has no VNNI: ONNX Runtime's INT8 convolutions may saturate");
+        dev.imgclass.train.engine.CpuFlags.vnni(),
+        "this CPU has no VNNI: ONNX Runtime's INT8 convolutions may saturate");
     assertThat(diff).as("fake-quant vs INT8 |Δ logit|").isLessThan(2 * reference + 1e-3);
     assertThat(diff).as("fake-quant vs INT8, vs FP32 vs INT8").isLessThan(0.5 * spread);
-  }
-
-  /** Whether the CPU has AVX512-VNNI or AVX-VNNI (exact u8s8 dot products in ONNX Runtime). */
-  static boolean vnni() {
-    try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")))
-        if (line.startsWith("flags"))
-          return line.contains(" avx512_vnni") || line.contains(" avx_vnni");
-    } catch (java.io.IOException | RuntimeException e) {
-      return false;
-    }
-    return false;
   }
 
   private static org.assertj.core.data.Offset<Float> within(float v) {
