@@ -114,9 +114,9 @@ final class CompressPipeline {
     List<Artifact> made = new ArrayList<>();
     made.add(exportFp32("original", o.model(), steps.resolve("0-original"), threads, log));
     Path current = o.model();
-    int i = 1;
-    for (Recipe.Step s : o.recipe().steps()) {
-      Path dir = steps.resolve(i++ + "-" + s.kind().label());
+    for (int i = 0; i < o.recipe().steps().size(); i++) {
+      Recipe.Step s = o.recipe().steps().get(i);
+      Path dir = steps.resolve(i + 1 + "-" + s.kind().label());
       log.printf("== step %s -> %s%n", s, dir);
       switch (s.kind()) {
         case PRUNE -> {
@@ -130,7 +130,7 @@ final class CompressPipeline {
                   o.lr(),
                   threads,
                   dir,
-                  trainedAfter(o.recipe(), i - 2)), // i was moved on past this step
+                  o.recipe().trainsAfter(i)),
               log);
           current = dir;
           made.add(exportFp32(s.toString(), dir, dir, threads, log));
@@ -235,17 +235,6 @@ final class CompressPipeline {
   }
 
   /** Exports a model directory to {@code dir/model.onnx}, checked against libtorch. */
-  /** Whether a step after step {@code index} (0-based) of {@code recipe} trains the model. */
-  static boolean trainedAfter(Recipe recipe, int index) {
-    List<Recipe.Step> steps = recipe.steps();
-    for (int j = index + 1; j < steps.size(); j++) {
-      Recipe.Kind k = steps.get(j).kind();
-      if (k == Recipe.Kind.DISTILL || k == Recipe.Kind.FINETUNE || k == Recipe.Kind.QAT)
-        return true;
-    }
-    return false;
-  }
-
   private static Artifact exportFp32(
       String step, Path modelDir, Path dir, int threads, PrintStream log) throws IOException {
     Files.createDirectories(dir);

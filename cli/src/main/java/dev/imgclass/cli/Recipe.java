@@ -141,4 +141,12 @@ record Recipe(List<Recipe.Step> steps) {
     Kind last = steps.get(steps.size() - 1).kind();
     return last == Kind.QAT || last == Kind.INT8;
   }
+
+  /**
+   * Whether a step after step {@code index} (0-based) trains the model (distill, finetune, qat).
+   */
+  boolean trainsAfter(int index) {
+    return steps.subList(index + 1, steps.size()).stream()
+        .anyMatch(s -> s.kind() != Kind.PRUNE && s.kind() != Kind.INT8);
+  }
 }

@@ -122,10 +122,10 @@ class CompressCommandTest {
     assertThat(Recipe.parse("qat:3").quantizes()).isTrue();
     assertThat(Recipe.parse("prune:0.5").quantizes()).isFalse();
     // a prune step followed by training prunes to widths libtorch trains correctly
-    assertThat(CompressPipeline.trainedAfter(Recipe.parse("prune:0.5,distill,qat"), 0)).isTrue();
-    assertThat(CompressPipeline.trainedAfter(Recipe.parse("prune:0.5,int8"), 0)).isFalse();
-    assertThat(CompressPipeline.trainedAfter(Recipe.parse("prune:0.5,finetune:1"), 1)).isFalse();
-    assertThat(CompressPipeline.trainedAfter(Recipe.parse("prune:0.7,qat"), 0)).isTrue();
+    assertThat(Recipe.parse("prune:0.5,distill,qat").trainsAfter(0)).isTrue();
+    assertThat(Recipe.parse("prune:0.5,int8").trainsAfter(0)).isFalse();
+    assertThat(Recipe.parse("prune:0.5,finetune:1").trainsAfter(1)).isFalse();
+    assertThat(Recipe.parse("prune:0.7,qat").trainsAfter(0)).isTrue();
     String[][] bad = {
       {"", "--recipe is empty"},
       {"prune:0.5,shrink", "unknown step 'shrink'"},

@@ -8,11 +8,17 @@ import java.nio.file.Path;
 public final class CpuFlags {
   private CpuFlags() {}
 
-  /** Whether the first CPU's {@code flags} line lists {@code flag} (e.g. {@code avx512_bf16}). */
-  public static boolean has(String flag) {
+  /**
+   * Whether the first CPU's {@code flags} line lists any of {@code flags} (e.g. {@code
+   * avx512_bf16}).
+   */
+  public static boolean hasAny(String... flags) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("flags")) return (line + " ").contains(" " + flag + " ");
+        if (!line.startsWith("flags")) continue;
+        String all = line + " ";
+        for (String f : flags) if (all.contains(" " + f + " ")) return true;
+        return false;
       }
     } catch (IOException | RuntimeException e) {
       return false;
@@ -25,6 +31,6 @@ public final class CpuFlags {
    * add pairs of products in saturating int16 (docs/COMPRESSION.md).
    */
   public static boolean vnni() {
-    return has("avx512_vnni") || has("avx_vnni");
+    return hasAny("avx512_vnni", "avx_vnni");
   }
 }
