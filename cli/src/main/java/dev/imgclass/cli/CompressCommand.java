@@ -58,6 +58,13 @@ final class CompressCommand implements Callable<Integer> {
   double lr;
 
   @Option(
+      names = "--weight-bits",
+      defaultValue = "8",
+      paramLabel = "7|8",
+      description = "For the qat and int8 steps: " + Int8Export.WEIGHT_BITS_HELP)
+  int weightBits;
+
+  @Option(
       names = "--data",
       description =
           "Data to train and measure on (default: the data the run was trained on): "
@@ -95,10 +102,13 @@ final class CompressCommand implements Callable<Integer> {
           "unknown --criterion '" + criterion + "': choose l1, bn-gamma or taylor");
     }
     PrintStream log = json ? System.err : System.out; // stdout holds the JSON document only
+    if (r.quantizes()) Int8Export.noteWeightBits(weightBits, log);
+    else if (weightBits != 8)
+      throw new ImgclassException("--weight-bits applies to recipes ending in qat or int8");
     Map<String, Object> report =
         CompressPipeline.run(
             new CompressPipeline.Options(
-                model, r, c, lr, Optional.ofNullable(data), threads, benchSeconds, out),
+                model, r, c, lr, weightBits, Optional.ofNullable(data), threads, benchSeconds, out),
             log);
     if (json) System.out.println(Json.write(report));
     return Main.OK;

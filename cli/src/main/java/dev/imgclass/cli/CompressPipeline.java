@@ -58,6 +58,7 @@ final class CompressPipeline {
    * @param recipe the steps
    * @param criterion how pruning ranks channels
    * @param lr peak learning rate of the fine-tunes (distill, finetune)
+   * @param weightBits INT8 weight range of the qat and int8 steps: 8, or 7 for CPUs without VNNI
    * @param data data to train and measure on; empty: what the run records
    * @param threads threads of training and of ONNX Runtime (0: all cores)
    * @param benchSeconds time budget of each latency measurement
@@ -68,6 +69,7 @@ final class CompressPipeline {
       Recipe recipe,
       Criterion criterion,
       double lr,
+      int weightBits,
       Optional<String> data,
       int threads,
       double benchSeconds,
@@ -164,6 +166,7 @@ final class CompressPipeline {
                   QdqQuantizer.Method.PERCENTILE,
                   QatRun.Observer.EMA,
                   CALIBRATION,
+                  o.weightBits(),
                   Optional.of(source),
                   threads,
                   dir),
@@ -180,6 +183,7 @@ final class CompressPipeline {
               source,
               CALIBRATION,
               QdqQuantizer.Method.PERCENTILE,
+              o.weightBits(),
               threads,
               log);
           made.add(int8(s.toString(), q, made.get(made.size() - 1)));
@@ -202,6 +206,7 @@ final class CompressPipeline {
     report.put("architecture", spec.architecture());
     report.put("recipe", o.recipe().toString());
     report.put("criterion", o.criterion().label);
+    report.put("weight_bits", o.weightBits());
     report.put("data", source);
     report.put("test_images", test.size());
     report.put("cpu", cpu);

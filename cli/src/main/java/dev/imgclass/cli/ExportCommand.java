@@ -107,6 +107,13 @@ final class ExportCommand implements Callable<Integer> {
   String calibrationMethod;
 
   @Option(
+      names = "--weight-bits",
+      defaultValue = "8",
+      paramLabel = "7|8",
+      description = Int8Export.WEIGHT_BITS_HELP)
+  int weightBits;
+
+  @Option(
       names = "--json",
       description = "Print the files written and their checks as one JSON document.")
   boolean json;
@@ -136,6 +143,8 @@ final class ExportCommand implements Callable<Integer> {
     if (calibrationSize < 1)
       throw new ImgclassException("--calibration-size must be at least 1, got " + calibrationSize);
     QdqQuantizer.Method method = QdqQuantizer.Method.parse(calibrationMethod);
+    if (int8) Int8Export.noteWeightBits(weightBits, log());
+    else if (weightBits != 8) throw new ImgclassException("--weight-bits applies to --int8 only");
     if (Classifiers.isOnnx(model)) return quantizeOnnxFile(method);
     Engine.threads(threads);
     Net net = ModelOptions.loadRun(model);
@@ -158,6 +167,7 @@ final class ExportCommand implements Callable<Integer> {
               calibration,
               calibrationSize,
               method,
+              weightBits,
               threads,
               log()));
       return 0;
@@ -174,7 +184,15 @@ final class ExportCommand implements Callable<Integer> {
       result.put(
           "int8",
           Int8Export.run(
-              net.spec(), fp32, out, calibration, calibrationSize, method, threads, log()));
+              net.spec(),
+              fp32,
+              out,
+              calibration,
+              calibrationSize,
+              method,
+              weightBits,
+              threads,
+              log()));
     } finally {
       AtomicFiles.deleteQuietly(fp32);
     }
@@ -257,7 +275,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new ImgclassException("--out must differ from the FP32 file " + model);
     result.put(
         "int8",
-        Int8Export.run(spec, model, target, calibration, calibrationSize, method, threads, log()));
+        Int8Export.run(
+            spec, model, target, calibration, calibrationSize, method, weightBits, threads, log()));
     return 0;
   }
 

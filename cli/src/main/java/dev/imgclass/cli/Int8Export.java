@@ -1,6 +1,7 @@
 package dev.imgclass.cli;
 
 import dev.imgclass.core.AtomicFiles;
+import dev.imgclass.core.CpuFlags;
 import dev.imgclass.core.ImgclassException;
 import dev.imgclass.core.ModelSpec;
 import dev.imgclass.core.Preprocessor;
@@ -28,6 +29,25 @@ import java.util.Optional;
 final class Int8Export {
   private Int8Export() {}
 
+  /** The help of every {@code --weight-bits} option. */
+  static final String WEIGHT_BITS_HELP =
+      "Weight integers in [-127, 127] (8, default) or [-63, 63] (7). Use 7 for CPUs without VNNI"
+          + " (AVX2 only), where ONNX Runtime's u8s8 kernels saturate with 8-bit weights"
+          + " (docs/COMPRESSION.md).";
+
+  /**
+   * Checks {@code --weight-bits} and, for 8 on a CPU without VNNI, says in one line that results
+   * measured here are off the exact integer ones and what avoids it.
+   */
+  static void noteWeightBits(int bits, PrintStream log) {
+    QdqQuantizer.weightMax(bits);
+    if (bits == 8 && !CpuFlags.vnni())
+      log.println(
+          "note: this CPU has no VNNI: ONNX Runtime's INT8 convolutions here add u8×s8 products in"
+              + " saturating int16, so INT8 accuracy measured here can be lower than on a VNNI"
+              + " CPU; --weight-bits 7 avoids the overflow");
+  }
+
   /** Writes the INT8 model; prints to {@code log} and returns the numbers for {@code --json}. */
   static Map<String, Object> run(
       ModelSpec spec,
@@ -36,6 +56,7 @@ final class Int8Export {
       String data,
       int size,
       QdqQuantizer.Method method,
+      int weightBits,
       int threads,
       PrintStream log)
       throws IOException {
@@ -48,20 +69,23 @@ final class Int8Export {
             splits.train(), spec, size, m -> System.err.println("skipped: " + m));
     int used = x.length / pre.inputLength();
     if (used == 0) throw new ImgclassException("no readable calibration images in " + data);
-    byte[] q = QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads);
+    byte[] q =
+        QdqQuantizer.quantize(Files.readAllBytes(fp32), x, used, method, threads, weightBits);
     // the file must load in ONNX Runtime before it replaces a previous one
     AtomicFiles.write(out, q, f -> OnnxClassifier.open(f, OnnxOptions.cpu(threads)).close());
     result.put("file", out.toString());
     result.put("bytes", q.length);
     result.put("calibration_images", used);
     result.put("calibration_method", method.name().toLowerCase(java.util.Locale.ROOT));
+    result.put("weight_bits", weightBits);
     log.printf(
-        "wrote %s (%.2f MB, %.1fx smaller; calibrated on %d training images, %s ranges)%n",
+        "wrote %s (%.2f MB, %.1fx smaller; calibrated on %d training images, %s ranges%s)%n",
         out,
         q.length / 1e6,
         (double) Files.size(fp32) / q.length,
         used,
-        method.name().toLowerCase(java.util.Locale.ROOT));
+        method.name().toLowerCase(java.util.Locale.ROOT),
+        weightBits == 8 ? "" : ", " + weightBits + "-bit weights");
     Optional<Dataset> test = splits.test();
     if (test.isEmpty()) return result;
     try (OnnxClassifier a = OnnxClassifier.open(fp32, OnnxOptions.cpu(threads));

@@ -59,6 +59,13 @@ final class QatCommand implements Callable<Integer> {
   int calibrationSize;
 
   @Option(
+      names = "--weight-bits",
+      defaultValue = "8",
+      paramLabel = "7|8",
+      description = Int8Export.WEIGHT_BITS_HELP)
+  int weightBits;
+
+  @Option(
       names = "--observer",
       defaultValue = "ema",
       description =
@@ -92,6 +99,7 @@ final class QatCommand implements Callable<Integer> {
     if (threads < 0) throw new ImgclassException("--threads must be >= 0, got " + threads);
     if (epochs < 1) throw new ImgclassException("--epochs must be at least 1, got " + epochs);
     PrintStream log = json ? System.err : System.out; // stdout holds the JSON document only
+    Int8Export.noteWeightBits(weightBits, log);
     Map<String, Object> report =
         QatRun.run(
             new QatRun.Options(
@@ -101,6 +109,7 @@ final class QatCommand implements Callable<Integer> {
                 QdqQuantizer.Method.parse(calibrationMethod),
                 QatRun.Observer.parse(observer),
                 calibrationSize,
+                weightBits,
                 Optional.ofNullable(data),
                 threads,
                 out),

@@ -232,6 +232,67 @@ class OnnxCommandsTest {
   }
 
   @Test
+  void seven_bit_weights_are_written_recorded_and_measured() throws Exception {
+    Path target = dir.resolve("w7.int8.onnx");
+    Cli.Run r =
+        Cli.run(
+            "export",
+            "--model",
+            onnx.toString(),
+            "--int8",
+            "--weight-bits",
+            "7",
+            "--calibration",
+            "synthetic:600",
+            "--calibration-size",
+            "64",
+            "--out",
+            target.toString(),
+            "--threads",
+            "2",
+            "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("int8");
+    assertThat(json.get("weight_bits").asInt()).isEqualTo(7);
+    assertThat(json.get("top1_agreement").asDouble()).isGreaterThan(0.9);
+    assertThat(r.err()).contains("7-bit weights");
+    var g = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(target)).getGraph();
+    int max = 0;
+    for (var t : g.getInitializerList())
+      if (t.getDataType() == ai.onnx.proto.OnnxMl.TensorProto.DataType.INT8.getNumber())
+        for (byte b : t.getRawData().toByteArray()) max = Math.max(max, Math.abs(b));
+    assertThat(max).isEqualTo(63);
+  }
+
+  @Test
+  void weight_bits_other_than_7_or_8_or_without_int8_are_one_clear_error() {
+    ErrorsTest.assertOneLineError(
+        Cli.run(
+            "export",
+            "--model",
+            onnx.toString(),
+            "--int8",
+            "--weight-bits",
+            "4",
+            "--calibration",
+            "synthetic:600",
+            "--out",
+            dir.resolve("w4.onnx").toString()),
+        "--weight-bits must be 7 or 8, got 4");
+    assertThat(dir.resolve("w4.onnx")).doesNotExist();
+    ErrorsTest.assertOneLineError(
+        Cli.run(
+            "export",
+            "--model",
+            run.toString(),
+            "--weight-bits",
+            "7",
+            "--out",
+            dir.resolve("w7.onnx").toString()),
+        "--weight-bits applies to --int8 only");
+  }
+
+  @Test
   void an_unknown_calibration_method_is_one_clear_error_naming_the_known_ones() {
     ErrorsTest.assertOneLineError(
         Cli.run(

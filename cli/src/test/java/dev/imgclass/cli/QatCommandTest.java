@@ -46,7 +46,7 @@ class QatCommandTest {
     // without VNNI ONNX Runtime's u8s8 convolutions can saturate (docs/COMPRESSION.md): 0.95 on
     // an AVX2 Zen 3, 1.0 on an AVX512-VNNI Zen 5
     assertThat(j.path("qat_int8_vs_fake_quant_agreement").asDouble())
-        .isGreaterThanOrEqualTo(dev.imgclass.train.engine.CpuFlags.vnni() ? 0.98 : 0.9);
+        .isGreaterThanOrEqualTo(dev.imgclass.core.CpuFlags.vnni() ? 0.98 : 0.9);
     for (String k : new String[] {"fp32_top1", "ptq_int8_top1", "qat_int8_top1"})
       assertThat(j.path(k).asDouble()).as(k).isBetween(0.0, 1.0);
     // the file is an ordinary model: it evaluates

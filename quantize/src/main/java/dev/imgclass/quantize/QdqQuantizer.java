@@ -54,6 +54,20 @@ public final class QdqQuantizer {
 
   private static final int SAMPLES_PER_TENSOR = 200_000;
 
+  /** Weight bits by default: the full int8 range [-127, 127]. */
+  public static final int WEIGHT_BITS = 8;
+
+  /**
+   * The largest weight integer for {@code bits} (7 or 8): 63 or 127. Seven-bit weights are for CPUs
+   * without VNNI, where ONNX Runtime's u8s8 kernels add pairs of u8×s8 products in saturating
+   * int16: 2·255·63 fits, 2·255·127 does not (docs/COMPRESSION.md).
+   */
+  public static int weightMax(int bits) {
+    if (bits != 7 && bits != 8)
+      throw new ImgclassException("--weight-bits must be 7 or 8, got " + bits);
+    return (1 << (bits - 1)) - 1;
+  }
+
   private QdqQuantizer() {}
 
   /**
@@ -61,7 +75,14 @@ public final class QdqQuantizer {
    * images laid out (n, C, S, S).
    */
   public static byte[] quantize(byte[] fp32, float[] inputs, int n, Method method, int threads) {
-    return quantize(fp32, calibrate(fp32, inputs, n, method, threads));
+    return quantize(fp32, inputs, n, method, threads, WEIGHT_BITS);
+  }
+
+  /** {@link #quantize(byte[], float[], int, Method, int)} with weights of {@code weightBits}. */
+  public static byte[] quantize(
+      byte[] fp32, float[] inputs, int n, Method method, int threads, int weightBits) {
+    weightMax(weightBits);
+    return quantize(fp32, calibrate(fp32, inputs, n, method, threads), weightBits);
   }
 
   /**
@@ -69,12 +90,21 @@ public final class QdqQuantizer {
    * training, say): {@code ranges} holds [low, high] for each of {@link #quantizedTensors}.
    */
   public static byte[] quantize(byte[] fp32, Map<String, float[]> ranges) {
+    return quantize(fp32, ranges, WEIGHT_BITS);
+  }
+
+  /**
+   * {@link #quantize(byte[], Map)} with weights of {@code weightBits} (7 or 8): per-channel
+   * symmetric in [-63, 63] or [-127, 127], still stored as int8.
+   */
+  public static byte[] quantize(byte[] fp32, Map<String, float[]> ranges, int weightBits) {
+    int qmax = weightMax(weightBits);
     OnnxMl.ModelProto model = parse(fp32);
     List<String> quantized = quantizedTensors(model);
     for (String t : quantized)
       if (!ranges.containsKey(t))
         throw new ImgclassException("cannot quantize: no activation range for tensor '" + t + "'");
-    return rewrite(model, quantized, ranges).toByteArray();
+    return rewrite(model, quantized, ranges, qmax).toByteArray();
   }
 
   /**
@@ -233,7 +263,7 @@ public final class QdqQuantizer {
   }
 
   private static OnnxMl.ModelProto rewrite(
-      OnnxMl.ModelProto model, List<String> quantized, Map<String, float[]> ranges) {
+      OnnxMl.ModelProto model, List<String> quantized, Map<String, float[]> ranges, int qmax) {
     OnnxMl.GraphProto g = model.getGraph();
     Map<String, OnnxMl.TensorProto> inits = new LinkedHashMap<>();
     for (OnnxMl.TensorProto t : g.getInitializerList()) inits.put(t.getName(), t);
@@ -282,7 +312,7 @@ public final class QdqQuantizer {
           throw new IllegalStateException("input of " + node.getName() + " is not quantized");
         OnnxMl.TensorProto w = inits.get(node.getInput(1));
         float[] wScale = new float[(int) w.getDims(0)];
-        String wq = quantizeWeight(w, wScale, newInits);
+        String wq = quantizeWeight(w, wScale, qmax, newInits);
         nodes.add(
             node(
                 "DequantizeLinear",
@@ -319,16 +349,23 @@ public final class QdqQuantizer {
         .addMetadataProps(
             OnnxMl.StringStringEntryProto.newBuilder()
                 .setKey(OnnxMetadata.QUANTIZATION)
-                .setValue("QDQ int8 per-channel weights, uint8 per-tensor activations"))
+                .setValue(
+                    qmax == 127
+                        ? "QDQ int8 per-channel weights, uint8 per-tensor activations"
+                        : "QDQ int8 per-channel weights in [-"
+                            + qmax
+                            + ", "
+                            + qmax
+                            + "] (7-bit), uint8 per-tensor activations"))
         .build();
   }
 
   /**
-   * Per-output-channel symmetric int8: s_c = max|w_c| / 127, q = w / s_c rounded half to even (as
+   * Per-output-channel symmetric int8: s_c = max|w_c| / qmax, q = w / s_c rounded half to even (as
    * QuantizeLinear rounds, and as quantization-aware training's fake quantizer does).
    */
   private static String quantizeWeight(
-      OnnxMl.TensorProto w, float[] scale, List<OnnxMl.TensorProto> out) {
+      OnnxMl.TensorProto w, float[] scale, int qmax, List<OnnxMl.TensorProto> out) {
     float[] v = floats(w);
     int oc = scale.length;
     int per = v.length / oc;
@@ -336,9 +373,10 @@ public final class QdqQuantizer {
     for (int c = 0; c < oc; c++) {
       float m = 0;
       for (int i = 0; i < per; i++) m = Math.max(m, Math.abs(v[c * per + i]));
-      scale[c] = m > 0 ? m / 127f : 1e-8f;
+      scale[c] = m > 0 ? m / (float) qmax : 1e-8f;
       for (int i = 0; i < per; i++)
-        q[c * per + i] = (byte) Math.max(-127, Math.min(127, Math.rint(v[c * per + i] / scale[c])));
+        q[c * per + i] =
+            (byte) Math.max(-qmax, Math.min(qmax, Math.rint(v[c * per + i] / scale[c])));
     }
     String name = w.getName() + "_q";
     out.add(

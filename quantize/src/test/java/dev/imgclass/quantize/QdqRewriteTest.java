@@ -85,6 +85,46 @@ class QdqRewriteTest {
     assertThat(agree).as("top-1 agreement of 200").isGreaterThanOrEqualTo(190);
   }
 
+  @Test
+  void seven_bit_weights_use_minus_63_to_63_per_channel_with_each_channels_max_at_63()
+      throws Exception {
+    OnnxMl.ModelProto fp32 = convReluGemm();
+    float[] calib = images(64, 1);
+    byte[] bytes =
+        QdqQuantizer.quantize(fp32.toByteArray(), calib, 64, QdqQuantizer.Method.MINMAX, 1, 7);
+    OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(bytes);
+    Map<String, OnnxMl.TensorProto> inits = new HashMap<>();
+    for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) inits.put(t.getName(), t);
+    for (String w : List.of("conv.weight", "fc.weight")) {
+      byte[] q = inits.get(w + "_q").getRawData().toByteArray();
+      int oc = (int) inits.get(w + "_q").getDims(0);
+      int per = q.length / oc;
+      for (int c = 0; c < oc; c++) {
+        int max = 0;
+        for (int i = 0; i < per; i++) max = Math.max(max, Math.abs(q[c * per + i]));
+        assertThat(max).as(w + " channel " + c + " largest |q|").isEqualTo(63);
+      }
+    }
+    assertThat(m.getMetadataPropsList())
+        .anySatisfy(p -> assertThat(p.getValue()).contains("[-63, 63] (7-bit)"));
+    int[] a = top1(fp32.toByteArray(), images(200, 2), 200);
+    int[] b = top1(bytes, images(200, 2), 200);
+    int agree = 0;
+    for (int i = 0; i < a.length; i++) agree += a[i] == b[i] ? 1 : 0;
+    assertThat(agree).as("top-1 agreement of 200").isGreaterThanOrEqualTo(190);
+  }
+
+  @Test
+  void weight_bits_other_than_7_or_8_are_refused() {
+    byte[] fp32 = convReluGemm().toByteArray();
+    for (int bits : new int[] {0, 6, 9, 16})
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  QdqQuantizer.quantize(fp32, images(8, 1), 8, QdqQuantizer.Method.MINMAX, 1, bits))
+          .isInstanceOf(dev.imgclass.core.ImgclassException.class)
+          .hasMessage("--weight-bits must be 7 or 8, got " + bits);
+  }
+
   /** Smooth random images, values in [0, 1). */
   static float[] images(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);

@@ -39,25 +39,28 @@ public final class FakeQuant {
    * 127]. Nothing is clipped at that scale, so the gradient passes unchanged.
    */
   public static Tensor int8PerChannel(Tensor w) {
-    return int8Weight(w).value();
+    return int8Weight(w, 127).value();
   }
 
-  /** {@link #int8PerChannel}, with the scales (for the bias's). */
-  public static Weight int8Weight(Tensor w) {
+  /**
+   * {@link #int8PerChannel} in [-qmax, qmax] (127, or 63 for 7-bit weights), with the scales (for
+   * the bias's).
+   */
+  public static Weight int8Weight(Tensor w, int qmax) {
     long out = w.size(0);
     Tensor y;
     Tensor s;
     try (NoGradGuard g = new NoGradGuard()) {
       Tensor flat = w.detach().reshape(out, -1);
       Tensor m = flat.abs().amax(new long[] {1}, true); // (out, 1)
-      // float32 max / 127, as the exporter computes it; an all-zero channel gets 1e-8
+      // float32 max / qmax, as the exporter computes it; an all-zero channel gets 1e-8
       s =
           torch.where(
               m.gt(Tensors.scalar(0)),
-              m.div(torch.full_like(m, Tensors.scalar(127))),
+              m.div(torch.full_like(m, Tensors.scalar((float) qmax))),
               torch.full_like(m, Tensors.scalar(1e-8f)));
       Tensor full = s.expand_as(flat).contiguous();
-      Tensor q = torch.round(flat.div(full)).clamp(range(-127), range(127));
+      Tensor q = torch.round(flat.div(full)).clamp(range(-qmax), range(qmax));
       y = q.mul(full).reshape(Tensors.shape(w));
     }
     return new Weight(steps(w, y, null), s.reshape(out));

@@ -59,6 +59,7 @@ public final class QatGraph {
   private final Set<String> quantized;
   private final Map<String, float[]> ranges = new LinkedHashMap<>();
   private final double averaging;
+  private final int weightBits;
   private boolean observing = true;
 
   /**
@@ -67,6 +68,17 @@ public final class QatGraph {
    * @param averaging weight of each batch's min and max in the moving average, in (0, 1]
    */
   public QatGraph(OnnxMl.ModelProto fp32, Map<String, float[]> ranges, double averaging) {
+    this(fp32, ranges, averaging, QdqQuantizer.WEIGHT_BITS);
+  }
+
+  /**
+   * As {@link #QatGraph(OnnxMl.ModelProto, Map, double)}, with weights fake-quantized (and
+   * exported) at {@code weightBits}, 7 or 8.
+   */
+  public QatGraph(
+      OnnxMl.ModelProto fp32, Map<String, float[]> ranges, double averaging, int weightBits) {
+    QdqQuantizer.weightMax(weightBits);
+    this.weightBits = weightBits;
     this.model = fp32;
     OnnxMl.GraphProto g = fp32.getGraph();
     this.input = g.getInput(0).getName();
@@ -243,7 +255,7 @@ public final class QatGraph {
     Tensor w = in.apply(1);
     Tensor b = n.getInputCount() > 2 ? in.apply(2) : null;
     if (!quantize) return new Tensor[] {w, b};
-    FakeQuant.Weight q = FakeQuant.int8Weight(w);
+    FakeQuant.Weight q = FakeQuant.int8Weight(w, QdqQuantizer.weightMax(weightBits));
     if (b == null) return new Tensor[] {q.value(), null};
     float sx = FakeQuant.params(ranges.get(n.getInput(0)))[0];
     return new Tensor[] {q.value(), FakeQuant.int32Bias(b, sx, q.scales())};
@@ -272,7 +284,7 @@ public final class QatGraph {
 
   /** The QDQ INT8 model of the trained weights at the current ranges. */
   public byte[] toQdq() {
-    return QdqQuantizer.quantize(trainedFp32().toByteArray(), ranges());
+    return QdqQuantizer.quantize(trainedFp32().toByteArray(), ranges(), weightBits);
   }
 
   private static float[] floats(OnnxMl.TensorProto t) {

@@ -95,6 +95,7 @@ public final class QatRun {
    * @param method how the initial ranges are calibrated
    * @param observer how the ranges move during training
    * @param calibrationImages training images to calibrate on
+   * @param weightBits 8, or 7 for CPUs without VNNI (see {@link QdqQuantizer#weightMax})
    * @param data data to train and measure on; empty: the data the run records
    * @param threads intra-op threads (0: all cores)
    * @param out the new directory: absent or empty
@@ -106,10 +107,12 @@ public final class QatRun {
       QdqQuantizer.Method method,
       Observer observer,
       int calibrationImages,
+      int weightBits,
       Optional<String> data,
       int threads,
       Path out) {
     public Options {
+      QdqQuantizer.weightMax(weightBits);
       if (epochs < 1) throw new ImgclassException("QAT needs at least 1 epoch, got " + epochs);
       if (!(lr > 0 && Double.isFinite(lr)))
         throw new ImgclassException("the QAT learning rate must be positive, got " + lr);
@@ -166,13 +169,13 @@ public final class QatRun {
     int calibN = calib.length / new Preprocessor(spec).inputLength();
     if (calibN == 0) throw new ImgclassException("no readable calibration images in " + source);
     Map<String, float[]> ranges = QdqQuantizer.calibrate(fp32, calib, calibN, o.method(), threads);
-    byte[] ptq = QdqQuantizer.quantize(fp32, ranges);
+    byte[] ptq = QdqQuantizer.quantize(fp32, ranges, o.weightBits());
     String method = o.method().name().toLowerCase(Locale.ROOT);
     log.printf(
         "calibrated %d activation ranges on %d training images (%s)%n",
         ranges.size(), calibN, method);
 
-    QatGraph g = new QatGraph(QdqQuantizer.parseModel(fp32), ranges, AVERAGING);
+    QatGraph g = new QatGraph(QdqQuantizer.parseModel(fp32), ranges, AVERAGING, o.weightBits());
     TrainConfig cfg = config(card, o);
     Augmentation augmentation = Augmentation.parse(cfg.augment());
     Loss loss = new Loss(cfg.labelSmoothing(), spec.numClasses());
@@ -208,6 +211,7 @@ public final class QatRun {
     report.put("observer", o.observer().name().toLowerCase(Locale.ROOT));
     report.put("calibration_method", method);
     report.put("calibration_images", calibN);
+    report.put("weight_bits", o.weightBits());
     report.put("train_seconds", trainSeconds);
     report.put("fp32_bytes", fp32.length);
     report.put("int8_bytes", Files.size(out));

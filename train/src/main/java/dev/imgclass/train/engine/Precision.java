@@ -28,7 +28,7 @@ public enum Precision {
   }
 
   static boolean cpuHasBf16() {
-    return CpuFlags.hasAny("amx_bf16", "avx512_bf16");
+    return dev.imgclass.core.CpuFlags.hasAny("amx_bf16", "avx512_bf16");
   }
 
   public String label() {

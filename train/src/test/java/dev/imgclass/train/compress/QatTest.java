@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class QatTest {
@@ -238,16 +239,25 @@ class QatTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"resnet20", "mobilenetv3_small_050", "resnet18", "se_resnet20"})
-  void the_graph_runs_the_exported_model_and_its_fake_quant_matches_the_int8_file(String name)
-      throws Exception {
+  @CsvSource({
+    "resnet20, 8",
+    "mobilenetv3_small_050, 8",
+    "resnet18, 8",
+    "se_resnet20, 8",
+    "resnet20, 7",
+    "mobilenetv3_small_050, 7",
+    "resnet18, 7",
+    "se_resnet20, 7"
+  })
+  void the_graph_runs_the_exported_model_and_its_fake_quant_matches_the_int8_file(
+      String name, int bits) throws Exception {
     Net net = PruneTest.trainedLooking(name);
     byte[] fp32 = OnnxExporter.toBytes(net, Map.of());
     int n = 64;
     float[] calib = inputs(n, 3, 32, 1);
     Map<String, float[]> ranges =
         QdqQuantizer.calibrate(fp32, calib, n, QdqQuantizer.Method.MINMAX, 2);
-    QatGraph g = new QatGraph(QdqQuantizer.parseModel(fp32), ranges, 0.01);
+    QatGraph g = new QatGraph(QdqQuantizer.parseModel(fp32), ranges, 0.01, bits);
 
     float[] x = inputs(n, 3, 32, 2);
     float[][] want = ort(fp32, x, n, 3, 32);
@@ -278,12 +288,22 @@ class QatTest {
     // much, not more. Before the int32 bias was modelled, the gap here was 3.5x (resnet20).
     assertThat(agree).as("top-1 agreement of %d", n).isGreaterThanOrEqualTo(n - 2);
     // Without VNNI, ONNX Runtime's u8s8 convolution (AVX2 vpmaddubsw) adds pairs of u8 x s8
-    // products in saturating int16, which 8-bit weights can overflow: its INT8 logits then leave
-    // the exact integer result that fake quantization models (measured on an AVX2 Zen 3: 2x the
-    // FP32-vs-INT8 spread; passes on AVX512-VNNI). docs/COMPRESSION.md.
+    // products in saturating int16, which 8-bit weights can overflow (2 * 255 * 127 > 32767): its
+    // INT8 logits then leave the exact integer result that fake quantization models. Measured on an
+    // AVX2 Zen 3 (sum of |Δ logit| over 64 x 10): resnet20 8-bit fake-vs-INT8 112.7 against an
+    // FP32-vs-INT8 spread of 109.2; 7-bit (2 * 255 * 63 fits) 7.1 against 104.9.
+    // docs/COMPRESSION.md.
+    if (bits == 7) {
+      assertThat(diff).as("7-bit fake-quant vs INT8, vs FP32 vs INT8").isLessThan(0.5 * spread);
+      // mobilenetv3 at 7 bits: 4.2 here against ONNX Runtime's own integer-vs-float gap of 0.68
+      // (and 94 for FP32 vs INT8); the ResNets stay within their reference everywhere
+      if (!name.startsWith("mobilenetv3"))
+        assertThat(diff).as("7-bit fake-quant vs INT8 |Δ logit|").isLessThan(2 * reference + 1e-3);
+      return;
+    }
     Assumptions.assumeTrue(
-        dev.imgclass.train.engine.CpuFlags.vnni(),
-        "this CPU has no VNNI: ONNX Runtime's INT8 convolutions may saturate");
+        dev.imgclass.core.CpuFlags.vnni(),
+        "this CPU has no VNNI: ONNX Runtime's INT8 convolutions may saturate with 8-bit weights");
     assertThat(diff).as("fake-quant vs INT8 |Δ logit|").isLessThan(2 * reference + 1e-3);
     assertThat(diff).as("fake-quant vs INT8, vs FP32 vs INT8").isLessThan(0.5 * spread);
   }

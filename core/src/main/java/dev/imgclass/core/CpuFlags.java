@@ -1,4 +1,4 @@
-package dev.imgclass.train.engine;
+package dev.imgclass.core;
 
 import java.io.IOException;
 import java.nio.file.Files;
