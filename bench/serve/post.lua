@@ -1,9 +1,13 @@
--- wrk: POST the same body on every request; BODY and TYPE come from the environment
+-- wrk: POST the same body on every request; BODY, TYPE and HEADER_LEN come from the environment
 local f = assert(io.open(os.getenv("BODY"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*all")
 f:close()
 wrk.headers["Content-Type"] = os.getenv("TYPE") or "application/json"
+-- binary tensor data extension: the length of the body's JSON header
+if os.getenv("HEADER_LEN") and os.getenv("HEADER_LEN") ~= "" then
+  wrk.headers["Inference-Header-Content-Length"] = os.getenv("HEADER_LEN")
+end
 
 -- count non-200 answers by status, printed at the end
 local statuses = {}

@@ -21,7 +21,7 @@ print("\nServer at saturation (wrk, 1 thread, 64 connections, batch-1 requests; 
 print("| endpoint | server threads | batching | req/s | vs in-process batch 32, same threads | vs in-process best (2 threads) | server CPU µs/request | wrk CPU share | cores busy | p99 ms (closed loop) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 ratios = {}
-for ep, name in (("v2", "V2 infer (JSON tensor)"), ("v1-png", "V1 :classify (PNG file)")):
+for ep, name in (("v2", "V2 infer (JSON tensor)"), ("v2bin", "V2 infer (binary tensor)"), ("v1-png", "V1 :classify (PNG file)")):
     for t in (1, 2):
         for mode in ("on", "off"):
             rs = by.get(f"{ep}-batching-{mode}-t{t}", [])
@@ -36,7 +36,7 @@ for ep, name in (("v2", "V2 infer (JSON tensor)"), ("v1-png", "V1 :classify (PNG
 print("\nDynamic batching on / off at saturation:\n")
 print("| endpoint | server threads | on / off |")
 print("|---|---|---|")
-for ep in ("v2", "v1-png"):
+for ep in ("v2", "v2bin", "v1-png"):
     for t in (1, 2):
         if (ep, t, "on") in ratios and (ep, t, "off") in ratios:
             print(f"| {ep} | {t} | {ratios[(ep, t, 'on')] / ratios[(ep, t, 'off')]:.2f} |")

@@ -9,7 +9,7 @@
 # Steps: export INT8; in-process ONNX Runtime throughput (imgclass bench, batches 1..128, same
 # thread counts 1 and 2); ROUNDS rounds (default 3) of: the server with dynamic batching on (store defaults) and off
 # (max_batch_size 1) at saturation under wrk (1 thread, 64 connections, batch-1 V2 infer requests
-# with one 28x28 image, and image-file requests on /v1 :classify); CPU seconds of server and wrk
+# with one 28x28 image as JSON and as binary tensor data, and image-file requests on /v1 :classify); CPU seconds of server and wrk
 # from /proc; open-loop latency at 50 % of the saturation rate (LoadGen.java); a hot swap under
 # load; startup time; the RSS soak (before the hot swap, on the INT8 model). Raw outputs go to bench/out/serve/, a summary to stdout.
 set -euo pipefail
@@ -31,6 +31,7 @@ log() { echo "== $*" >&2; }
 ./imgclass export --model "$RUN" --format onnx --int8 --calibration fashion-mnist --out "$OUT/model.int8.onnx" >"$OUT/export.txt"
 ./imgclass export --model "$RUN" --format onnx --out "$OUT/model.onnx" >>"$OUT/export.txt"
 python3 bench/serve/v2_body.py 1 0.2863 0.354 "$OUT/v2_1.json"
+V2BIN_LEN=$(python3 bench/serve/v2_body.py 1 0.2863 0.354 "$OUT/v2_1.bin" binary)
 cp docs/samples/test0002-trouser.png "$OUT/image.png"
 head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$OUT/token"; chmod 600 "$OUT/token"
 
@@ -55,8 +56,9 @@ start_server() { # store, extra args...
 }
 stop_server() { kill -TERM "$SERVER"; wait "$SERVER" || true; }
 
-saturate() { # label url body type -> one JSON line
+saturate() { # label url body type [json header length] -> one JSON line
   local label=$1 url=$2 body=$3 type=$4
+  export HEADER_LEN=${5:-}
   BODY=$body TYPE=$type wrk -t1 -c"$CONNS" -d"$WARM"s -s bench/serve/post.lua "$url" >/dev/null # JIT warm-up
   local s0 w0; s0=$(ticks "$SERVER")
   BODY=$body TYPE=$type wrk -t1 -c"$CONNS" -d"${DUR}s" -s bench/serve/post.lua "$url" >"$OUT/wrk-$label.txt" &
@@ -92,6 +94,7 @@ for round in $(seq 1 "$ROUNDS"); do
       start_server "$OUT/store-$mode" --threads "$threads"
       echo "{\"label\":\"startup-$mode\",\"round\":$round,\"ready_after_ms\":$STARTUP_MS,\"server\":$(cat "$OUT/server.json")}"
       saturate "v2-batching-$mode-t$threads" "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.json" application/json
+      saturate "v2bin-batching-$mode-t$threads" "http://127.0.0.1:$PORT/v2/models/fashion/infer" "$OUT/v2_1.bin" application/octet-stream "$V2BIN_LEN"
       saturate "v1-png-batching-$mode-t$threads" "http://127.0.0.1:$PORT/v1/models/fashion:classify" "$OUT/image.png" image/png
       curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^imgclass_batch_size_(sum|count)' | sed "s/^/t$threads round $round: /" >>"$OUT/batch-$mode.txt"
       stop_server

@@ -127,7 +127,8 @@ final class ClassifyHandler implements Handler {
                           out.put("arm", route0.arm());
                         });
                 out.put("predictions", TopK.of(p, k, lv.classifier().spec().classes()));
-                return Json.line(out).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return Pipeline.Reply.json(
+                    Json.line(out).getBytes(java.nio.charset.StandardCharsets.UTF_8));
               });
         },
         err ->

@@ -17,7 +17,17 @@ import java.util.function.Supplier;
  */
 final class Pipeline {
   /** A request ready for the batcher: its images (n, C, S, S) and how to answer their logits. */
-  record Prepared(float[] input, int n, Function<float[][], byte[]> respond) {}
+  record Prepared(float[] input, int n, Function<float[][], Reply> respond) {}
+
+  /**
+   * A finished answer: JSON when {@code jsonLength} is negative, else a binary tensor data reply
+   * (KServe V2 extension) whose first {@code jsonLength} bytes are its JSON header.
+   */
+  record Reply(byte[] body, int jsonLength) {
+    static Reply json(byte[] body) {
+      return new Reply(body, -1);
+    }
+  }
 
   private final ExecutorService decodePool;
   private final ExecutorService responsePool;
@@ -86,8 +96,14 @@ final class Pipeline {
    * Writes a finished answer straight to the response: through {@code ctx.result} every response
    * would be copied once more through a fresh buffer.
    */
-  private static void write(Context ctx, byte[] body) {
-    ctx.status(200).contentType("application/json");
+  private static void write(Context ctx, Reply reply) {
+    if (reply.jsonLength() < 0) {
+      ctx.status(200).contentType("application/json");
+    } else {
+      ctx.status(200).contentType("application/octet-stream");
+      ctx.header(V2Tensors.HEADER_LENGTH, Integer.toString(reply.jsonLength()));
+    }
+    byte[] body = reply.body();
     ctx.res().setContentLength(body.length);
     try {
       ctx.res().getOutputStream().write(body);

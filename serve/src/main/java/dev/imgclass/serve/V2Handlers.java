@@ -48,7 +48,13 @@ final class V2Handlers {
     json(
         ctx,
         200,
-        Map.of("name", "imgclass", "version", BuildInfo.version(), "extensions", List.of()));
+        Map.of(
+            "name",
+            "imgclass",
+            "version",
+            BuildInfo.version(),
+            "extensions",
+            List.of("binary_tensor_data")));
   }
 
   void modelMetadata(Context ctx) {
@@ -108,14 +114,23 @@ final class V2Handlers {
   void infer(Context ctx) {
     ctx.attribute(Routes.PROTOCOL, "v2");
     String type = Bodies.mediaType(ctx);
-    if (!type.isEmpty() && !type.equals("application/json"))
+    String headerLength = ctx.header(V2Tensors.HEADER_LENGTH);
+    boolean binary = headerLength != null;
+    // the header alone says how the body is laid out; clients send it with any content type
+    // (urllib and curl default to a form type), so only a JSON body's type is checked
+    if (!binary && !type.isEmpty() && !type.equals("application/json"))
       throw new HttpError(
-          415, "content type '" + type + "' is not accepted: send application/json");
+          415,
+          "content type '"
+              + type
+              + "' is not accepted: send application/json, or binary tensor data with "
+              + V2Tensors.HEADER_LENGTH);
     String name = ctx.pathParam("name");
     ctx.attribute(Routes.MODEL, name);
     Optional<Integer> v = version(ctx);
     long arrived = System.nanoTime();
     byte[] body = Bodies.read(ctx, options.maxBodyBytes(), options.bodyTimeoutMs());
+    int jsonLength = binary ? jsonLength(headerLength, body.length) : -1;
     String unit = v.isEmpty() ? experiments.unit(ctx, name, body) : null;
     Optional<Route> route = v.isEmpty() ? experiments.route(name, unit) : Optional.empty();
     ServeExperiments.Acquired acquired = experiments.acquire(ctx, name, v, route);
@@ -129,7 +144,7 @@ final class V2Handlers {
         lv,
         deadline,
         () -> {
-          V2Tensors.Request req = V2Tensors.parse(body, lv.classifier().spec());
+          V2Tensors.Request req = V2Tensors.parse(body, jsonLength, lv.classifier().spec());
           return new Pipeline.Prepared(
               req.input(),
               req.n(),
@@ -138,7 +153,8 @@ final class V2Handlers {
                 experiments.served(requestId, r, lv.name(), lv.version(), unit, logits, us, false);
                 r.ifPresent(
                     route0 -> experiments.mirror(requestId, route0, unit, req.input(), req.n()));
-                return V2Tensors.response(lv.name(), lv.version(), req.id(), req.outputs(), logits);
+                return V2Tensors.response(
+                    lv.name(), lv.version(), req.id(), req.outputs(), req.binary(), logits);
               });
         },
         err ->
@@ -146,6 +162,25 @@ final class V2Handlers {
                 route0 ->
                     experiments.failed(
                         requestId, route0, unit, (System.nanoTime() - arrived) / 1000)));
+  }
+
+  /** The {@code Inference-Header-Content-Length} value, checked against the body's length. */
+  static int jsonLength(String header, int bodyLength) {
+    int n;
+    try {
+      n = Integer.parseInt(header.trim());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0 || n > bodyLength)
+      throw HttpError.badRequest(
+          V2Tensors.HEADER_LENGTH
+              + " must be an integer from 0 to the body's "
+              + bodyLength
+              + " bytes, got '"
+              + V2Tensors.abbreviate(header)
+              + "'");
+    return n;
   }
 
   static Optional<Integer> version(Context ctx) {

@@ -11,12 +11,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The Open Inference Protocol (KServe V2) JSON tensors: parsing an infer request into a batch of
- * model inputs, checked against the model's input, and writing the response. The request is read by
- * Jackson's streaming parser, so a large tensor is never held as a tree.
+ * The Open Inference Protocol (KServe V2) tensors: parsing an infer request into a batch of model
+ * inputs, checked against the model's input, and writing the response. The request is read by
+ * Jackson's streaming parser, so a large tensor is never held as a tree. Both JSON tensors and the
+ * binary tensor data extension (a JSON header of {@code Inference-Header-Content-Length} bytes,
+ * then the tensors little-endian, row-major) are read; outputs are written as JSON or, when asked
+ * ({@code binary_data} on an output, {@code binary_data_output} on the request), as binary.
  */
 final class V2Tensors {
   /** The outputs a model answers: its logits, and their softmax. */
@@ -30,20 +34,49 @@ final class V2Tensors {
   private static final JsonFactory JSON = new JsonFactory();
   private static final int MAX_VALUES = 64 << 20;
 
-  /** A parsed request: its id, images (n, C, S, S) flattened, and outputs asked for. */
-  record Request(String id, float[] input, int n, List<String> outputs) {}
+  /** The binary tensor data extension's header: the length of the body's JSON part. */
+  static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+
+  /**
+   * A parsed request: its id, images (n, C, S, S) flattened, the outputs asked for, and which of
+   * them go back as binary data.
+   */
+  record Request(String id, float[] input, int n, List<String> outputs, Set<String> binary) {
+    Request(String id, float[] input, int n, List<String> outputs) {
+      this(id, input, n, outputs, Set.of());
+    }
+  }
 
   private V2Tensors() {}
 
+  /** A JSON request: the whole body is JSON. */
   static Request parse(byte[] body, ModelSpec spec) {
+    return parse(body, -1, spec);
+  }
+
+  /**
+   * Parses a request whose first {@code jsonLength} bytes are JSON and the rest binary tensor data,
+   * or (negative) all JSON.
+   */
+  static Request parse(byte[] body, int jsonLength, ModelSpec spec) {
     if (body.length == 0) throw HttpError.badRequest("empty request body: send an infer request");
-    try (JsonParser p = JSON.createParser(body)) {
+    boolean binaryBody = jsonLength >= 0;
+    int jsonEnd = binaryBody ? jsonLength : body.length;
+    try (JsonParser p = JSON.createParser(body, 0, jsonEnd)) {
       if (p.nextToken() != JsonToken.START_OBJECT)
-        throw HttpError.badRequest("the request body must be a JSON object");
+        throw HttpError.badRequest(
+            binaryBody
+                ? "the first "
+                    + HEADER_LENGTH
+                    + " = "
+                    + jsonLength
+                    + " bytes must be the JSON request object"
+                : "the request body must be a JSON object");
       String id = null;
       float[] input = null;
       int n = 0;
-      List<String> outputs = null;
+      List<Output> outputs = null;
+      boolean binaryOutput = false;
       boolean sawInputs = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -58,7 +91,7 @@ final class V2Tensors {
             if (t != JsonToken.START_ARRAY) throw HttpError.badRequest("'inputs' must be an array");
             if (p.nextToken() != JsonToken.START_OBJECT)
               throw HttpError.badRequest("'inputs' must hold one tensor object");
-            Input in = input(p, spec);
+            Input in = input(p, spec, body, jsonEnd, binaryBody);
             input = in.data;
             n = in.n;
             if (p.nextToken() != JsonToken.END_ARRAY)
@@ -70,7 +103,7 @@ final class V2Tensors {
           case "parameters" -> {
             if (t != JsonToken.START_OBJECT)
               throw HttpError.badRequest("'parameters' must be an object");
-            p.skipChildren();
+            binaryOutput = flag(p, "binary_data_output");
           }
           default -> throw HttpError.badRequest("unknown field '" + abbreviate(field) + "'");
         }
@@ -78,8 +111,18 @@ final class V2Tensors {
       if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null)
         throw HttpError.badRequest("malformed JSON after the request object");
       if (!sawInputs) throw HttpError.badRequest("the request has no 'inputs'");
-      return new Request(
-          id, input, n, outputs == null ? List.of(LOGITS, PROBABILITIES) : List.copyOf(outputs));
+      List<String> names = new ArrayList<>();
+      Set<String> binary = new java.util.HashSet<>();
+      if (outputs == null) {
+        names.addAll(List.of(LOGITS, PROBABILITIES));
+        if (binaryOutput) binary.addAll(names);
+      } else {
+        for (Output o : outputs) {
+          names.add(o.name());
+          if (o.binary().orElse(binaryOutput)) binary.add(o.name());
+        }
+      }
+      return new Request(id, input, n, List.copyOf(names), Set.copyOf(binary));
     } catch (IOException e) {
       throw HttpError.badRequest("malformed JSON: " + firstLine(e.getMessage()));
     }
@@ -87,12 +130,15 @@ final class V2Tensors {
 
   private record Input(float[] data, int n) {}
 
-  private static Input input(JsonParser p, ModelSpec spec) throws IOException {
+  private static Input input(
+      JsonParser p, ModelSpec spec, byte[] body, int jsonEnd, boolean binaryBody)
+      throws IOException {
     String name = null;
     String datatype = null;
     long[] shape = null;
     float[] data = null;
     int count = 0;
+    long binarySize = -1;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken t = p.nextToken();
@@ -100,7 +146,11 @@ final class V2Tensors {
         case "name" -> name = p.getValueAsString();
         case "datatype" -> datatype = p.getValueAsString();
         case "shape" -> shape = shape(p, t);
-        case "parameters" -> p.skipChildren();
+        case "parameters" -> {
+          if (t != JsonToken.START_OBJECT)
+            throw HttpError.badRequest("the input's 'parameters' must be an object");
+          binarySize = binaryDataSize(p);
+        }
         case "data" -> {
           if (t != JsonToken.START_ARRAY)
             throw HttpError.badRequest("'data' must be an array of numbers");
@@ -119,8 +169,38 @@ final class V2Tensors {
     }
     if (shape == null) throw HttpError.badRequest("the input tensor has no 'shape'");
     checkShape(name, datatype, shape, spec);
-    if (data == null) throw HttpError.badRequest("the input tensor has no 'data'");
     long need = product(shape);
+    int trailing = body.length - jsonEnd;
+    if (binarySize >= 0) {
+      if (data != null)
+        throw HttpError.badRequest("the input has both 'data' and 'binary_data_size': send one");
+      if (!binaryBody)
+        throw HttpError.badRequest(
+            "'binary_data_size' needs the "
+                + HEADER_LENGTH
+                + " header (the length of the JSON part of the body)");
+      if (binarySize != need * 4)
+        throw HttpError.badRequest(
+            "'binary_data_size' is "
+                + binarySize
+                + " bytes; shape "
+                + show(shape)
+                + " of FP32 needs "
+                + need * 4);
+      if (trailing != binarySize)
+        throw HttpError.badRequest(
+            "the body holds "
+                + trailing
+                + " bytes after its JSON header; 'binary_data_size' says "
+                + binarySize);
+      return new Input(floats(body, jsonEnd, (int) need), (int) shape[0]);
+    }
+    if (trailing > 0)
+      throw HttpError.badRequest(
+          "the body holds "
+              + trailing
+              + " bytes after its JSON header that no input claims with 'binary_data_size'");
+    if (data == null) throw HttpError.badRequest("the input tensor has no 'data'");
     if (count != need)
       throw HttpError.badRequest(
           "'data' holds " + count + " values; shape " + show(shape) + " needs " + need);
@@ -201,15 +281,75 @@ final class V2Tensors {
     return out;
   }
 
-  private static List<String> outputs(JsonParser p, JsonToken t) throws IOException {
+  /** {@code binary_data_size} of an input's parameters object (the parser at its start), or -1. */
+  private static long binaryDataSize(JsonParser p) throws IOException {
+    long size = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals("binary_data_size")) {
+        if (t != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0)
+          throw HttpError.badRequest("'binary_data_size' must be a non-negative integer");
+        size = p.getLongValue();
+      } else {
+        p.skipChildren();
+      }
+    }
+    return size;
+  }
+
+  /**
+   * The boolean {@code name} of a parameters object (the parser at its start): false when absent.
+   */
+  private static boolean flag(JsonParser p, String name) throws IOException {
+    Optional<Boolean> v = optionalFlag(p, name);
+    return v.orElse(false);
+  }
+
+  private static Optional<Boolean> optionalFlag(JsonParser p, String name) throws IOException {
+    Optional<Boolean> v = Optional.empty();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      if (field.equals(name)) {
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE)
+          throw HttpError.badRequest("'" + name + "' must be true or false");
+        v = Optional.of(t == JsonToken.VALUE_TRUE);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return v;
+  }
+
+  /** {@code n} little-endian FP32 values from {@code at}; a NaN or infinity is refused. */
+  private static float[] floats(byte[] body, int at, int n) {
+    float[] v = new float[n];
+    java.nio.ByteBuffer.wrap(body, at, n * 4)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer()
+        .get(v);
+    for (int i = 0; i < n; i++)
+      if (!Float.isFinite(v[i]))
+        throw HttpError.badRequest("the binary input holds a non-finite value at element " + i);
+    return v;
+  }
+
+  /** An output asked for: its name and, when the request says, whether it goes back binary. */
+  private record Output(String name, Optional<Boolean> binary) {}
+
+  private static List<Output> outputs(JsonParser p, JsonToken t) throws IOException {
     if (t != JsonToken.START_ARRAY) throw HttpError.badRequest("'outputs' must be an array");
-    List<String> names = new ArrayList<>();
+    List<Output> names = new ArrayList<>();
     while (p.nextToken() == JsonToken.START_OBJECT) {
       String name = null;
+      Optional<Boolean> binary = Optional.empty();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
-        p.nextToken();
+        JsonToken ft = p.nextToken();
         if (field.equals("name")) name = p.getValueAsString();
+        else if (field.equals("parameters") && ft == JsonToken.START_OBJECT)
+          binary = optionalFlag(p, "binary_data");
         else p.skipChildren();
       }
       if (!LOGITS.equals(name) && !PROBABILITIES.equals(name))
@@ -221,16 +361,32 @@ final class V2Tensors {
                 + "' and '"
                 + PROBABILITIES
                 + "'");
-      names.add(name);
+      names.add(new Output(name, binary));
     }
     if (p.currentToken() != JsonToken.END_ARRAY)
       throw HttpError.badRequest("'outputs' must be an array of objects");
     return names;
   }
 
-  /** The infer response: the outputs asked for, each (n, K) FP32. */
+  /** The infer response as JSON: the outputs asked for, each (n, K) FP32. */
   static byte[] response(
       String model, int version, String id, List<String> outputs, float[][] logits) {
+    return response(model, version, id, outputs, Set.of(), logits).body();
+  }
+
+  /**
+   * The infer response: the outputs asked for, each (n, K) FP32; those in {@code binary} as binary
+   * tensor data after the JSON header (then the reply names the header's length), the rest as JSON.
+   */
+  static Pipeline.Reply response(
+      String model,
+      int version,
+      String id,
+      List<String> outputs,
+      Set<String> binary,
+      float[][] logits) {
+    int k = logits.length == 0 ? 0 : logits[0].length;
+    int bytesPer = logits.length * k * 4;
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + logits.length * 160);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
@@ -238,7 +394,6 @@ final class V2Tensors {
       g.writeStringField("model_version", Integer.toString(version));
       if (id != null) g.writeStringField("id", id);
       g.writeArrayFieldStart("outputs");
-      int k = logits.length == 0 ? 0 : logits[0].length;
       for (String name : outputs) {
         g.writeStartObject();
         g.writeStringField("name", name);
@@ -247,16 +402,15 @@ final class V2Tensors {
         g.writeNumber(logits.length);
         g.writeNumber(k);
         g.writeEndArray();
-        g.writeArrayFieldStart("data");
-        for (float[] row : logits) {
-          float[] v = row;
-          if (name.equals(PROBABILITIES)) {
-            v = row.clone();
-            dev.imgclass.runtime.Classifier.softmaxInPlace(v);
-          }
-          for (float x : v) g.writeNumber(x);
+        if (binary.contains(name)) {
+          g.writeObjectFieldStart("parameters");
+          g.writeNumberField("binary_data_size", bytesPer);
+          g.writeEndObject();
+        } else {
+          g.writeArrayFieldStart("data");
+          for (float[] row : logits) for (float x : values(name, row)) g.writeNumber(x);
+          g.writeEndArray();
         }
-        g.writeEndArray();
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -264,7 +418,24 @@ final class V2Tensors {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+    if (binary.isEmpty()) return Pipeline.Reply.json(out.toByteArray());
+    int jsonLength = out.size();
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(bytesPer).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (String name : outputs) {
+      if (!binary.contains(name)) continue;
+      b.clear();
+      for (float[] row : logits) for (float x : values(name, row)) b.putFloat(x);
+      out.write(b.array(), 0, bytesPer);
+    }
+    return new Pipeline.Reply(out.toByteArray(), jsonLength);
+  }
+
+  private static float[] values(String output, float[] row) {
+    if (!output.equals(PROBABILITIES)) return row;
+    float[] v = row.clone();
+    dev.imgclass.runtime.Classifier.softmaxInPlace(v);
+    return v;
   }
 
   private static long product(long[] shape) {
