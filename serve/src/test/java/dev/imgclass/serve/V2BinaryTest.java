@@ -195,10 +195,10 @@ class V2BinaryTest {
     HttpResponse<byte[]> form =
         send(h, tensor(1, 0f), Integer.toString(h.length), "application/x-www-form-urlencoded");
     assertThat(form.statusCode()).isEqualTo(200);
-    HttpResponse<String> json =
+    HttpResponse<String> plain =
         f.post("/v2/models/tiny/infer", "text/plain", ServerFixture.inferBody(1, 0f).getBytes());
-    assertThat(json.statusCode()).isEqualTo(415);
-    assertThat(json.body()).contains("binary tensor data with Inference-Header-Content-Length");
+    assertThat(plain.statusCode()).isEqualTo(415);
+    assertThat(plain.body()).contains("binary tensor data with Inference-Header-Content-Length");
     // and the server still answers
     assertThat(send(header(1, 256, ""), tensor(1, 0f)).statusCode()).isEqualTo(200);
   }
