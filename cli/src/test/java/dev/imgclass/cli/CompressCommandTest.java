@@ -157,6 +157,8 @@ class CompressCommandTest {
       {"--model", base.toString(), "--recipe", "prune:0.5", "--criterion", "random"},
       {"--model", base.toString(), "--recipe", "prune:0.5", "--bench-seconds", "0"},
       {"--model", shared.resolve("nope").toString(), "--recipe", "prune:0.5"},
+      {"--model", base.toString(), "--recipe", "prune:0.5,finetune:1", "--weight-bits", "7"},
+      {"--model", base.toString(), "--recipe", "int8", "--weight-bits", "6"},
     };
     for (String[] c : cases) {
       Path out = shared.resolve("bad");
