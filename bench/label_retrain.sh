@@ -3,11 +3,15 @@
 # planted-noise copy (bench/label_noise.py) and on that copy with every label-issues suggestion
 # accepted (what `data apply-corrections` does for image files; for IDX data the corrected label
 # file is written here). All are tested on the clean Fashion-MNIST test set.
+# SEED=N (default 42) picks the training seed; runs with another seed get a -sN suffix. NAMES="clean noisy"
+# runs only those.
 # Usage: bench/label_retrain.sh SEARCH_DIR [EPOCHS] [OUT]   (default 5, bench/out/label-noise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 search="$1"; epochs="${2:-5}"; out="${3:-bench/out/label-noise}"
 threads="${THREADS:-2}"
+seed="${SEED:-42}"
+sfx=""; [ "$seed" = 42 ] || sfx="-s$seed"
 fixed="$out/fashion-mnist-corrected-$(basename "$search")"
 if [ ! -f "$fixed/train-labels-idx1-ubyte.gz" ]; then
   mkdir -p "$fixed"
@@ -28,12 +32,12 @@ with gzip.open(dst + "/train-labels-idx1-ubyte.gz", "wb") as f:
 print("accepted %d suggestions -> %s" % (n, dst))
 PY
 fi
-echo "# retrain: resnet20, $epochs epochs, $threads threads; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
-for name in clean noisy corrected; do
+echo "# retrain: resnet20, $epochs epochs, $threads threads, seed $seed; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
+for name in ${NAMES:-clean noisy corrected}; do
   case $name in clean) data=fashion-mnist ;; noisy) data="$out/fashion-mnist-noisy" ;; corrected) data="$fixed" ;; esac
-  run="$out/retrain-$name-e$epochs-$(basename "$search")"
-  [ $name = clean ] && run="$out/retrain-clean-e$epochs"
-  [ $name = noisy ] && run="$out/retrain-noisy-e$epochs"
-  [ -f "$run/eval.json" ] || ./imgclass train --data "$data" --epochs "$epochs" --threads "$threads" --out "$run" >"$run.log" 2>&1
+  run="$out/retrain-$name-e$epochs-$(basename "$search")$sfx"
+  [ $name = clean ] && run="$out/retrain-clean-e$epochs$sfx"
+  [ $name = noisy ] && run="$out/retrain-noisy-e$epochs$sfx"
+  [ -f "$run/eval.json" ] || ./imgclass train --data "$data" --epochs "$epochs" --threads "$threads" --seed "$seed" --out "$run" >"$run.log" 2>&1
   echo "$name: test top-1 $(/usr/bin/python3 -c "import json;print('%.2f %%' % (100*json.load(open('$run/eval.json'))['top1']))") ($run)"
 done

@@ -6,13 +6,16 @@
 # manifest) this script writes the same decisions as new IDX files: relabelled labels, excluded
 # images removed. Same recipe as bench/label_retrain.sh; tested on the clean test set.
 # Usage: bench/label_retrain_policies.sh SEARCH_DIR EPOCHS POLICY...   (POLICY: P:keep or P:exclude)
+# SEED=N (default 42) picks the training seed; runs with another seed get a -sN suffix.
 # e.g.   bench/label_retrain_policies.sh bench/out/label-noise/search-e8-f4 5 1.01:exclude 0.5:exclude
 set -euo pipefail
 cd "$(dirname "$0")/.."
 search="$1"; epochs="$2"; shift 2
 out="${OUT:-bench/out/label-noise}"
 threads="${THREADS:-2}"
-echo "# retrain policies: resnet20, $epochs epochs, $threads threads; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
+seed="${SEED:-42}"
+sfx=""; [ "$seed" = 42 ] || sfx="-s$seed"
+echo "# retrain policies: resnet20, $epochs epochs, $threads threads, seed $seed; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
 for policy in "$@"; do
   p="${policy%%:*}"; rest="${policy##*:}"
   fixed="$out/fashion-mnist-policy-$p-$rest-$(basename "$search")"
@@ -56,7 +59,7 @@ print("policy accept >= %.2f, others %s: %d relabelled (%d flips fixed, %d right
       % (p, rest, relabelled, fixed, broke, len(drop), sum(1 for i in drop if i in truth), len(keep), still))
 PY
   fi
-  run="$out/retrain-policy-$p-$rest-e$epochs-$(basename "$search")"
-  [ -f "$run/eval.json" ] || ./imgclass train --data "$fixed" --epochs "$epochs" --threads "$threads" --out "$run" >"$run.log" 2>&1
+  run="$out/retrain-policy-$p-$rest-e$epochs-$(basename "$search")$sfx"
+  [ -f "$run/eval.json" ] || ./imgclass train --data "$fixed" --epochs "$epochs" --threads "$threads" --seed "$seed" --out "$run" >"$run.log" 2>&1
   echo "policy $p:$rest: test top-1 $(/usr/bin/python3 -c "import json;print('%.2f %%' % (100*json.load(open('$run/eval.json'))['top1']))") ($run)"
 done
