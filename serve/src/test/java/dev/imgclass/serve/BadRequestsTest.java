@@ -285,6 +285,43 @@ class BadRequestsTest {
                                 "Content-Type: " + json,
                                 "Content-Length: 10000000")))));
 
+    // V2 infer with the binary tensor data extension (Inference-Header-Content-Length)
+    byte[] zeros = new byte[64 * 4];
+    t.add(
+        bad(
+            "binary: header length not a number",
+            400,
+            () -> binary(binaryHeader(256), zeros, "12x")));
+    t.add(
+        bad(
+            "binary: header length past the body",
+            400,
+            () -> binary(binaryHeader(256), zeros, "99999")));
+    t.add(
+        bad(
+            "binary: header length cutting the JSON",
+            400,
+            () -> binary(binaryHeader(256), zeros, "10")));
+    t.add(
+        bad(
+            "binary: binary_data_size not the tensor's size",
+            400,
+            () -> binary(binaryHeader(252), java.util.Arrays.copyOf(zeros, 252), null)));
+    t.add(
+        bad(
+            "binary: fewer bytes than binary_data_size",
+            400,
+            () -> binary(binaryHeader(256), java.util.Arrays.copyOf(zeros, 200), null)));
+    t.add(
+        bad(
+            "binary: NaN in the binary tensor",
+            400,
+            () -> {
+              ByteBuffer nan = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+              nan.putFloat(17 * 4, Float.NaN);
+              return binary(binaryHeader(256), nan.array(), null);
+            }));
+
     // V1 classify
     t.add(bad("classify: empty body", 400, () -> post(classify, "image/png", new byte[0])));
     t.add(
@@ -612,7 +649,18 @@ class BadRequestsTest {
                     "/v1/models/tiny:classify",
                     "application/json",
                     "{\"image\":\"" + b64(black) + "\"}"),
-                "dark"));
+                "dark"),
+        () -> {
+          ByteBuffer ones = ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          for (int i = 0; i < 64; i++) ones.putFloat(1f);
+          Resp r = binary(binaryHeader(256), ones.array(), null);
+          if (r.status() != 200) return "binary infer: " + r;
+          JsonNode logits = json(r).path("outputs").path(0).path("data");
+          return Math.abs(logits.path(0).floatValue() - 0.75f) < 1e-4
+                  && Math.abs(logits.path(1).floatValue() + 0.75f) < 1e-4
+              ? null
+              : "binary infer: logits " + logits;
+        });
   }
 
   private static String label(Resp r, String expected) {
@@ -642,6 +690,32 @@ class BadRequestsTest {
 
   private Resp post(String path, String contentType, String body) {
     return post(path, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A V2 request header for one 1x1x8x8 FP32 tensor sent as BYTES of binary data. */
+  private static String binaryHeader(int bytes) {
+    return "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,8,8],\"datatype\":\"FP32\","
+        + "\"parameters\":{\"binary_data_size\":"
+        + bytes
+        + "}}]}";
+  }
+
+  /** JSON header then binary data; the header length is the JSON's unless one is given. */
+  private Resp binary(String json, byte[] data, String headerLength) {
+    byte[] j = json.getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(j);
+    body.writeBytes(data);
+    HttpRequest r =
+        HttpRequest.newBuilder(f.uri("/v2/models/tiny/infer"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/octet-stream")
+            .header(
+                "Inference-Header-Content-Length",
+                headerLength != null ? headerLength : Integer.toString(j.length))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+            .build();
+    return exchange(r);
   }
 
   private Resp post(String path, String contentType, byte[] body) {
