@@ -6,13 +6,16 @@ import dev.imgclass.train.engine.Engine;
 import dev.imgclass.train.engine.Precision;
 import dev.imgclass.train.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A {@link Classifier} that runs the model in libtorch, eager, in eval mode (running BN statistics,
- * no gradients), under bf16 autocast when asked.
+ * A {@link Classifier} that runs the model in libtorch, eager, in eval mode (running BN
+ * statistics), under c10's inference mode (no gradients, and no autograd version counters or view
+ * tracking on the tensors made inside: what {@code torch.inference_mode()} does for the PyTorch
+ * peer), under bf16 autocast when asked. Nothing made inside outlives the call, so a net evaluated
+ * here can go on training.
  */
 public final class TorchClassifier implements Classifier {
   private final Net net;
@@ -38,7 +41,7 @@ public final class TorchClassifier implements Classifier {
     int k = net.spec().numClasses();
     float[] flat;
     try (PointerScope scope = new PointerScope();
-        NoGradGuard g = new NoGradGuard()) {
+        InferenceMode g = new InferenceMode()) {
       Tensor logits;
       try (Engine.Scope a = Engine.autocast(precision)) {
         logits =
