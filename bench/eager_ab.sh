@@ -4,7 +4,9 @@
 # (e.g. NoGradGuard -> InferenceMode). Each build is a checkout built with `mvn package`; both run
 # with the product's allocator, the peer with MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ forced
 # (ANCHORS.md "The allocator"), in NCHW and channels-last. Rounds alternate the order.
-# Usage: [THREADS=2] [ITERS=200] bench/eager_ab.sh OLD_CHECKOUT NEW_CHECKOUT RUN_DIR [ROUNDS]
+# OLD_OPTS / NEW_OPTS are IMGCLASS_JAVA_OPTS for each side, so one checkout can be A/B'd against
+# itself under two settings (e.g. NEW_OPTS=-Dimgclass.channelsLast=true).
+# Usage: [THREADS=2] [ITERS=200] [OLD_OPTS=..] [NEW_OPTS=..] bench/eager_ab.sh OLD_CHECKOUT NEW_CHECKOUT RUN_DIR [ROUNDS]
 set -euo pipefail
 old="$1"; new="$2"; run="$(realpath "$3")"; rounds="${4:-3}"
 threads="${THREADS:-2}"; iters="${ITERS:-200}"
@@ -12,9 +14,9 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 out="$here/bench/out/eager_ab.jsonl"; mkdir -p "$here/bench/out"; : > "$out"
 for c in "$old" "$new"; do "$c/imgclass" models > /dev/null; done # build outside the timed runs
 FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296)
-echo "# eager A/B: old $(git -C "$old" log --oneline -1 | cut -c1-60) | new $(git -C "$new" log --oneline -1 | cut -c1-60)"
+echo "# eager A/B: old $(git -C "$old" log --oneline -1 | cut -c1-60) ${OLD_OPTS:-} | new $(git -C "$new" log --oneline -1 | cut -c1-60) ${NEW_OPTS:-}"
 echo "# $run, FP32 eager, batch 1,8,64, $threads threads, $iters iters; $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), family $(grep -m1 'cpu family' /proc/cpuinfo | awk '{print $NF}'), $(nproc) cores; $(date -u)"
-ours() { "$1/imgclass" bench --model "$run" --backend torch --batch 1,8,64 --iters "$iters" --threads "$threads" --json | tr -d '\n'; }
+ours() { IMGCLASS_JAVA_OPTS="$2" "$1/imgclass" bench --model "$run" --backend torch --batch 1,8,64 --iters "$iters" --threads "$threads" --json | tr -d '\n'; }
 peer() {
   local cl=(); [ "$1" = channels_last ] && cl=(--channels-last)
   "${FORCE[@]}" /usr/bin/python3 "$here/bench/peer_pytorch.py" --model resnet20 --threads "$threads" --precision fp32 \
@@ -25,8 +27,8 @@ for r in $(seq 1 "$rounds"); do
   [ $((r % 2)) = 0 ] && order="peer-cl peer-nchw new old"
   for s in $order; do
     case $s in
-      old) echo "{\"round\":$r,\"system\":\"imgclass-old\",\"r\":$(ours "$old")}" >> "$out" ;;
-      new) echo "{\"round\":$r,\"system\":\"imgclass-new\",\"r\":$(ours "$new")}" >> "$out" ;;
+      old) echo "{\"round\":$r,\"system\":\"imgclass-old\",\"r\":$(ours "$old" "${OLD_OPTS:-}")}" >> "$out" ;;
+      new) echo "{\"round\":$r,\"system\":\"imgclass-new\",\"r\":$(ours "$new" "${NEW_OPTS:-}")}" >> "$out" ;;
       peer-nchw) peer nchw | while read -r l; do echo "{\"round\":$r,\"system\":\"pytorch-nchw\",\"r\":$l}"; done >> "$out" ;;
       peer-cl) peer channels_last | while read -r l; do echo "{\"round\":$r,\"system\":\"pytorch-channels-last\",\"r\":$l}"; done >> "$out" ;;
     esac

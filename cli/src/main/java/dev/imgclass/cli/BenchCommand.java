@@ -91,10 +91,16 @@ final class BenchCommand implements Callable<Integer> {
       doc.put("model", model.model.toString());
       doc.put("threads", model.flags.threads);
       doc.put("native_allocator", allocator);
+      if (torch) doc.put("channels_last", dev.imgclass.train.engine.Engine.channelsLast());
       doc.put("results", rows);
       System.out.println(Json.write(doc));
     } else {
-      if (torch) System.out.println("native allocator: " + allocator);
+      if (torch) {
+        System.out.println("native allocator: " + allocator);
+        System.out.println(
+            "memory layout: "
+                + (dev.imgclass.train.engine.Engine.channelsLast() ? "channels-last" : "NCHW"));
+      }
       System.out.printf("%-11s %6s %9s %9s %9s%n", "backend", "batch", "p50 ms", "p99 ms", "img/s");
       for (Map<String, Object> r : rows) {
         System.out.printf(
