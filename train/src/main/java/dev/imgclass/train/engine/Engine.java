@@ -13,11 +13,11 @@ public final class Engine {
   /**
    * Whether 4-D activations and convolution weights are kept channels-last (NHWC) rather than NCHW.
    * Off by default; on with {@code -Dimgclass.channelsLast=true}, for measurement only. On an idle
-   * machine it trains ResNet-20 at 28×28 faster than NCHW, but libtorch 2.10's oneDNN NHWC
-   * convolutions are not safe to ship: with more intra-op threads than cores (3 or 4 on 2) a
-   * Bottleneck ResNet at 224 px dies with SIGFPE in oneDNN's 1×1 blocking heuristic (NCHW runs the
-   * same model at the same threads), and in one full test run ResNet-18 at 224 px gave logits 0.36
-   * away from torchvision's (bench/RESULTS.md "2026-12-04: channels-last").
+   * machine it trains ResNet-20 at 28×28 faster in FP32 (level in bf16), but libtorch 2.10's oneDNN
+   * NHWC convolutions are not safe to ship: the test suite in channels-last died with SIGFPE in
+   * oneDNN's 1×1 blocking heuristic (Bottleneck ResNets at 224 px; in a fresh JVM at 3 or 4 threads
+   * on 2 cores, never in NCHW), and in the same run ResNet-18 at 224 px gave logits 0.36 away from
+   * torchvision's (bench/RESULTS.md "2026-12-04: channels-last").
    */
   static final boolean CHANNELS_LAST = "true".equals(System.getProperty("imgclass.channelsLast"));
 
