@@ -86,20 +86,19 @@ final class BenchCommand implements Callable<Integer> {
     // libtorch's speed depends on how its memory is allocated: say how, with every result
     boolean torch = backends.stream().anyMatch(b -> b.startsWith("torch"));
     String allocator = torch ? NativeAllocator.state() : "not used (ONNX Runtime's own arena)";
+    boolean channelsLast = Engine.channelsLast();
     if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("model", model.model.toString());
       doc.put("threads", model.flags.threads);
       doc.put("native_allocator", allocator);
-      if (torch) doc.put("channels_last", dev.imgclass.train.engine.Engine.channelsLast());
+      if (torch) doc.put("channels_last", channelsLast);
       doc.put("results", rows);
       System.out.println(Json.write(doc));
     } else {
       if (torch) {
         System.out.println("native allocator: " + allocator);
-        System.out.println(
-            "memory layout: "
-                + (dev.imgclass.train.engine.Engine.channelsLast() ? "channels-last" : "NCHW"));
+        System.out.println("memory layout: " + (channelsLast ? "channels-last" : "NCHW"));
       }
       System.out.printf("%-11s %6s %9s %9s %9s%n", "backend", "batch", "p50 ms", "p99 ms", "img/s");
       for (Map<String, Object> r : rows) {

@@ -113,7 +113,7 @@ class SafetensorsExportTest {
     float[] got =
         SafetensorsExportTorchvisionTest.logits(
             loaded, SafetensorsExportTorchvisionTest.repeatChannels(x, 2, 64 * 64), 2);
-    // NCHW agrees to 1e-5; channels-last (the default) runs other kernels for 1 and 3 input
+    // NCHW (the default) agrees to 1e-5; channels-last runs other kernels for 1 and 3 input
     // channels, and MobileNet's depthwise blocks carry that rounding to 4e-4 of logits of size 5.
     // A stem not divided by 3 triples the stem's output and moves logits by whole units.
     float tolerance = dev.imgclass.train.engine.Engine.channelsLast() ? 1e-3f : 1e-5f;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Where a training step's time goes (issue 15's layout question): median milliseconds of the input
  * copy, forward, loss, backward and optimizer update of ResNet-20 at batch 128, in the layout
  * {@code -Dimgclass.channelsLast} picks, FP32 and bf16. A measurement, not a test: runs only with
- * {@code -Dbench.phases=true}; bench/step_phases.py is the same table for PyTorch.
+ * {@code -Dbench.phases=true}. The step is ClassificationTask.step's, with a clock between phases.
  */
 @EnabledIfSystemProperty(named = "bench.phases", matches = "true")
 class StepPhasesBench {
@@ -42,9 +42,7 @@ class StepPhasesBench {
         new ModelSpec(
             model, IntStream.range(0, 10).mapToObj(Integer::toString).toList(), 1, 28, half, half);
     Net net = ModelRegistry.create(spec, 42);
-    TrainConfig.Builder b = TrainConfig.builder();
-    TrainConfig cfg = b.build();
-    Optimizer opt = Optimizer.create(cfg, net.params());
+    Optimizer opt = Optimizer.create(TrainConfig.builder().build(), net.params());
     Loss loss = new Loss(0.1, 10);
     SplittableRandom rng = new SplittableRandom(1);
     int batch = 128;
