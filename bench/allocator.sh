@@ -2,7 +2,7 @@
 # The native allocator (issue 15), side by side in one run: imgclass's eager libtorch inference
 # (`imgclass bench --backend torch`, FP32) with
 #   product  - what imgclass now does by itself (engine.NativeAllocator: mallopt at engine start),
-#   env      - the same thresholds forced from outside (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_),
+#   env      - the same settings forced from outside (MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_/MALLOC_TOP_PAD_),
 #   glibc    - glibc's defaults (-Dimgclass.allocator=glibc), what every earlier result ran with,
 # and the fair PyTorch 1.13 peer (bench/peer_pytorch.py, Debian python3-torch) under the forced
 # settings, in NCHW and channels-last (its best layout is what counts). Rounds alternate the order
@@ -15,7 +15,7 @@ threads="${THREADS:-2}"; iters="${ITERS:-200}"
 out=bench/out/allocator.jsonl
 mkdir -p bench/out; : > "$out"
 ./imgclass models > /dev/null # build outside the timed runs
-FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296)
+FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864)
 echo "# allocator: $run, FP32 eager, batch 1,8,64, $threads threads, $iters iters; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
 ours() { # mode
   case $1 in
@@ -59,7 +59,7 @@ systems = ["imgclass-product", "imgclass-env", "imgclass-glibc", "pytorch-nchw",
 print("| system | allocator | batch 1 img/s | batch 8 img/s | batch 64 img/s |")
 print("|---|---|---|---|---|")
 for s in systems:
-    a = alloc.get(s, "MALLOC_MMAP_THRESHOLD_=MALLOC_TRIM_THRESHOLD_=4294967296")
+    a = alloc.get(s, "MALLOC_MMAP_THRESHOLD_=MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864")
     cells = []
     for b in (1, 8, 64):
         v = ips.get((s, b), [])

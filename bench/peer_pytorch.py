@@ -41,7 +41,7 @@ SMALL_INPUT = 64  # imgclass Net.SMALL_INPUT: below it, ImageNet stems run at st
 
 def allocator_env():
     """glibc malloc settings this process runs under: the peer is only fair with the same ones."""
-    keys = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "LD_PRELOAD")
+    keys = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "LD_PRELOAD")
     set_ = [f"{k}={os.environ[k]}" for k in keys if os.environ.get(k)]
     return " ".join(set_) if set_ else "glibc defaults"
 

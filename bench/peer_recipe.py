@@ -9,7 +9,7 @@ all 60,000 training images and scored on the 10,000 test images:
   label smoothing 0.1, random horizontal flips, FP32, mean/std normalisation.
 
 Run under the same allocator settings as imgclass (bench/ANCHORS "The allocator"):
-    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864 \
         /usr/bin/python3 bench/peer_recipe.py --epochs 5 --threads 2 --json
 Prints one line per epoch and a final JSON line (with --json).
 """
