@@ -15,7 +15,7 @@ threads="${THREADS:-2}"; iters="${ITERS:-200}"
 out=bench/out/allocator.jsonl
 mkdir -p bench/out; : > "$out"
 ./imgclass models > /dev/null # build outside the timed runs
-FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864)
+source bench/malloc_env.sh # FORCE
 echo "# allocator: $run, FP32 eager, batch 1,8,64, $threads threads, $iters iters; machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; $(date -u)"
 ours() { # mode
   case $1 in

@@ -13,7 +13,7 @@ threads="${THREADS:-2}"; iters="${ITERS:-200}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="$here/bench/out/eager_ab.jsonl"; mkdir -p "$here/bench/out"; : > "$out"
 for c in "$old" "$new"; do "$c/imgclass" models > /dev/null; done # build outside the timed runs
-FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864)
+source "$here/bench/malloc_env.sh" # FORCE
 echo "# eager A/B: old $(git -C "$old" log --oneline -1 | cut -c1-60) ${OLD_OPTS:-} | new $(git -C "$new" log --oneline -1 | cut -c1-60) ${NEW_OPTS:-}"
 echo "# $run, FP32 eager, batch 1,8,64, $threads threads, $iters iters; $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), family $(grep -m1 'cpu family' /proc/cpuinfo | awk '{print $NF}'), $(nproc) cores; $(date -u)"
 ours() { IMGCLASS_JAVA_OPTS="$2" "$1/imgclass" bench --model "$run" --backend torch --batch 1,8,64 --iters "$iters" --threads "$threads" --json | tr -d '\n'; }

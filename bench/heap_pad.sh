@@ -52,6 +52,8 @@ def speed(row):
         return {b["batch"]: b["img_per_s"] for b in r["results"]}
     return {"train": r["img_per_s"]}
 alloc = {row["system"]: row["r"].get("native_allocator") for row in rows}
+fmt = lambda xs: "%.0f (%s)" % (statistics.median(xs), ", ".join("%.0f" % x for x in xs)) if xs else "-"
+label = lambda kind, m: "train %s" % kind if m == "train" else "eager FP32 batch %s" % m
 print("| system | allocator | measure | img/s median (each process) | page faults median (each) | munmap calls median (each) |")
 print("|---|---|---|---|---|---|")
 med = {}
@@ -60,17 +62,13 @@ for kind in ("fp32", "bf16", "infer"):
         sel = [r for r in rows if r["kind"] == kind and r["system"] == sys_]
         if not sel:
             continue
+        faults = fmt([r["page_faults"] for r in sel if r["page_faults"] is not None])
+        munmaps = fmt([r["munmaps"] for r in sel if r["munmaps"] is not None])
         for m in sorted({m for r in sel for m in speed(r)}, key=str):
             v = [speed(r)[m] for r in sel]
             med[(kind, m, sys_)] = statistics.median(v)
-            f = [r["page_faults"] for r in sel if r["page_faults"] is not None]
-            u = [r["munmaps"] for r in sel if r["munmaps"] is not None]
-            fmt = lambda xs: "%.0f (%s)" % (statistics.median(xs), ", ".join(str(x) for x in xs)) if xs else "-"
-            label = "train %s" % kind if m == "train" else "eager FP32 batch %s" % m
-            print("| %s | %s | %s | %.0f (%s) | %s | %s |" % (sys_, alloc[sys_], label, med[(kind, m, sys_)],
-                  ", ".join("%.0f" % x for x in v), fmt(f), fmt(u)))
+            print("| %s | %s | %s | %s | %s | %s |" % (sys_, alloc[sys_], label(kind, m), fmt(v), faults, munmaps))
 for (kind, m, s), v in sorted(med.items(), key=str):
     if s == "product" and (kind, m, "thresholds") in med:
-        label = "train %s" % kind if m == "train" else "eager FP32 batch %s" % m
-        print("%s: product / thresholds alone %.2f" % (label, v / med[(kind, m, "thresholds")]))
+        print("%s: product / thresholds alone %.2f" % (label(kind, m), v / med[(kind, m, "thresholds")]))
 PY

@@ -38,7 +38,7 @@ RAW="$OUT/inference.jsonl"
 # The peer runs under the allocator settings imgclass sets for itself (engine.NativeAllocator);
 # with glibc's defaults it mmaps and unmaps its activations on every batch and was up to 4x slower
 # (issue 15: the ratios published before 2026-12-02 compared against that slowed peer).
-FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864)
+source bench/malloc_env.sh # FORCE
 record() { # round run threads system-json-line
   printf '{"round": %d, "run": "%s", "threads": %d, "load1": %s, "result": %s}\n' \
     "$1" "$2" "$3" "$(cut -d' ' -f1 /proc/loadavg)" "$4" >> "$RAW"

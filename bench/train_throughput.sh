@@ -19,7 +19,7 @@ RAW="$OUT/train_throughput.jsonl"
 # The peer runs under the allocator settings imgclass sets for itself (engine.NativeAllocator):
 # glibc's defaults mmap and unmap large activations on every step, which once slowed the peer by
 # up to 4x (issue 15). Each JSON row records the settings it ran with.
-FORCE=(env MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=67108864)
+source bench/malloc_env.sh # FORCE
 # each system in both memory layouts: NCHW (the default of both) and channels-last
 for r in $(seq "$ROUNDS"); do
   for p in fp32 bf16; do

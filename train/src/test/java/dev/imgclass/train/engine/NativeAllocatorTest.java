@@ -16,13 +16,7 @@ import org.junit.jupiter.api.Test;
 class NativeAllocatorTest {
   @Test
   void large_blocks_come_from_the_heap_after_the_engine_loads() throws Exception {
-    assumeTrue(
-        System.getProperty("os.name").toLowerCase().contains("linux"), "glibc's malloc only");
-    Natives.load();
-    String state = NativeAllocator.state();
-    assumeTrue(
-        !state.startsWith("glibc defaults") && !state.startsWith("as set in"),
-        "the allocator was left to the user here: " + state);
+    String state = loadedAndOurs();
     assertThat(state).isEqualTo("glibc, mmap and trim thresholds 2 GiB, top pad 64 MiB");
     NativeAllocator.LibC c = NativeAllocator.libc();
     AtomicLong grew = new AtomicLong();
@@ -49,12 +43,7 @@ class NativeAllocatorTest {
    */
   @Test
   void an_emptied_thread_heap_is_kept() throws Exception {
-    assumeTrue(
-        System.getProperty("os.name").toLowerCase().contains("linux"), "glibc's malloc only");
-    Natives.load();
-    assumeTrue(
-        NativeAllocator.state().startsWith("glibc, mmap"),
-        "the allocator was left to the user here: " + NativeAllocator.state());
+    assumeTrue(loadedAndOurs().startsWith("glibc, mmap"), "mallopt did not take effect here");
     NativeAllocator.LibC c = NativeAllocator.libc();
     AtomicLong held = new AtomicLong();
     AtomicLong after = new AtomicLong();
@@ -75,5 +64,20 @@ class NativeAllocatorTest {
     assertThat(held.get() - after.get())
         .as("bytes given back to the system when the blocks were freed")
         .isLessThan(8L << 20);
+  }
+
+  /**
+   * Loads the engine and returns the allocator state, skipping the test off Linux or where the user
+   * (or a benchmark) chose the malloc settings.
+   */
+  private static String loadedAndOurs() {
+    assumeTrue(
+        System.getProperty("os.name").toLowerCase().contains("linux"), "glibc's malloc only");
+    Natives.load();
+    String state = NativeAllocator.state();
+    assumeTrue(
+        !state.startsWith("glibc defaults") && !state.startsWith("as set in"),
+        "the allocator was left to the user here: " + state);
+    return state;
   }
 }
